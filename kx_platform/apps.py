@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KxPlatformConfig(AppConfig):
+    name = "kx_platform"
+    verbose_name = _("KX platform")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .site_setup import ensure_site_structure
+
+        post_migrate.connect(ensure_site_structure, sender=self)

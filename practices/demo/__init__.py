@@ -1,0 +1,1 @@
+"""Demo content: realistic practices (practices.json) and demo users, dev only."""

@@ -1,0 +1,387 @@
+"""The practice list: filters from the URL, disjunctive facet counts, sorting, pages.
+
+Every piece of state lives in the query string, so a filtered list can be shared and
+the back button works. Facets combine with AND across facets and OR within one; each
+option's count is computed with every other active filter applied (disjunctive
+faceting), so a reader sees what choosing it would add. The number of SQL queries is
+fixed, whatever the number of practices.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as country_names
+from wagtail.models import Locale
+
+from kx_platform.models import Pillar, Region, Theme
+from practices.choices import EvidenceStage, Scale
+from practices.models import GoodPracticePage, PracticeTheme
+from practices.queries import (
+    available_in,
+    languages_by_practice,
+    practices_for_display,
+    public_practices,
+)
+
+MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_FILTER = 30
+MAX_VALUE_LENGTH = 64
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "title": ("title", "pk"),
+}
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int = 0
+    selected: bool = False
+    url: str = ""
+
+
+@dataclass
+class Facet:
+    param: str
+    label: str
+    options: list = field(default_factory=list)
+
+    @property
+    def selected(self):
+        return [o for o in self.options if o.selected]
+
+
+class FilterSpec:
+    """One facet: its URL parameter, its vocabulary, and how it narrows a queryset."""
+
+    param = ""
+    label = ""
+
+    def vocabulary(self):
+        """{value: label} of every value the facet accepts."""
+        raise NotImplementedError
+
+    def condition(self, values, base):
+        raise NotImplementedError
+
+    def counts(self, subset, base):
+        """{value: count} over the subset of displayed practices."""
+        raise NotImplementedError
+
+
+class ManyToManySpec(FilterSpec):
+    relation = ""  # the ParentalManyToManyField on GoodPracticePage
+    key = ""  # the field of the related model the URL names
+
+    def through(self):
+        return getattr(GoodPracticePage, self.relation).through
+
+    def condition(self, values, base):
+        through = self.through()
+        target = through._meta.get_field(self.target_field).related_model._meta.model_name
+        return Exists(
+            through.objects.filter(
+                goodpracticepage_id=OuterRef("pk"), **{f"{target}__{self.key}__in": values}
+            )
+        )
+
+    @property
+    def target_field(self):
+        through = self.through()
+        return next(
+            f.name
+            for f in through._meta.get_fields()
+            if f.is_relation and f.name != "goodpracticepage"
+        )
+
+    def counts(self, subset, base):
+        through = self.through()
+        rows = (
+            through.objects.filter(goodpracticepage_id__in=subset.values("pk"))
+            .values(f"{self.target_field}__{self.key}")
+            .annotate(n=Count("pk"))
+        )
+        return {str(r[f"{self.target_field}__{self.key}"]): r["n"] for r in rows}
+
+
+class PillarSpec(ManyToManySpec):
+    param, label, relation, key = "pillar", _("Pillar"), "pillars", "number"
+
+    def vocabulary(self):
+        return {str(p.number): f"{p.roman}. {p.short_name}" for p in Pillar.objects.all()}
+
+
+class RegionSpec(ManyToManySpec):
+    param, label, relation, key = "region", _("Region"), "regions", "slug"
+
+    def vocabulary(self):
+        return {r.slug: r.name for r in Region.objects.all()}
+
+
+class CountrySpec(ManyToManySpec):
+    param, label, relation, key = "country", _("Country"), "countries", "code"
+
+    def vocabulary(self):
+        return {code: str(name) for code, name in country_names}
+
+
+class ThemeSpec(FilterSpec):
+    param, label = "theme", _("Theme")
+
+    def vocabulary(self):
+        return {t.slug: t.display_name for t in Theme.objects.all()}
+
+    def condition(self, values, base):
+        return Exists(
+            PracticeTheme.objects.filter(content_object_id=OuterRef("pk"), tag__slug__in=values)
+        )
+
+    def counts(self, subset, base):
+        rows = (
+            PracticeTheme.objects.filter(content_object_id__in=subset.values("pk"))
+            .values("tag__slug")
+            .annotate(n=Count("pk"))
+        )
+        return {r["tag__slug"]: r["n"] for r in rows}
+
+
+class ChoiceSpec(FilterSpec):
+    model_field = ""
+    choices = None
+
+    def vocabulary(self):
+        return dict(self.choices.choices)
+
+    def condition(self, values, base):
+        return Q(**{f"{self.model_field}__in": values})
+
+    def counts(self, subset, base):
+        rows = subset.order_by().values(self.model_field).annotate(n=Count("pk"))
+        return {r[self.model_field]: r["n"] for r in rows}
+
+
+class StageSpec(ChoiceSpec):
+    param, label, model_field, choices = (
+        "stage",
+        _("Evidence stage"),
+        "evidence_stage",
+        EvidenceStage,
+    )
+
+
+class ScaleSpec(ChoiceSpec):
+    param, label, model_field, choices = "scale", _("Scale of cooperation"), "scale", Scale
+
+
+class LanguageSpec(FilterSpec):
+    """Available in a language: the practice has a published version in it."""
+
+    param, label = "lang", _("Language")
+
+    def vocabulary(self):
+        return dict(settings.WAGTAIL_CONTENT_LANGUAGES)
+
+    def condition(self, values, base):
+        condition = Q()
+        for code in values:
+            condition |= available_in(code, base)
+        return condition
+
+    def counts(self, subset, base):
+        aggregates = {
+            f"n_{i}": Count("pk", filter=Q(available_in(code, base)))
+            for i, code in enumerate(self.vocabulary())
+        }
+        row = subset.order_by().aggregate(**aggregates)
+        return {code: row[f"n_{i}"] for i, code in enumerate(self.vocabulary())}
+
+
+FILTERS = [
+    PillarSpec(),
+    RegionSpec(),
+    CountrySpec(),
+    ThemeSpec(),
+    StageSpec(),
+    ScaleSpec(),
+    LanguageSpec(),
+]
+# Facets whose every option is listed even at zero; the others list what occurs.
+ALWAYS_LISTED = {"pillar", "region", "stage", "scale", "lang"}
+
+
+class PracticeListing:
+    """The state of one practice-list request and everything its template shows."""
+
+    def __init__(self, params, *, locale=None, base_url="", per_page=None):
+        self.base_url = base_url
+        self.locale = locale or Locale.get_active()
+        self.per_page = per_page or settings.KX_PRACTICES_PER_PAGE
+        self.ignored = []
+        self.query_truncated = False
+        self.vocabularies = {spec.param: spec.vocabulary() for spec in FILTERS}
+        self.selected = {spec.param: self._read_values(params, spec) for spec in FILTERS}
+        self.query = self._read_query(params)
+        self.sort = params.get("sort") if params.get("sort") in SORTS else "newest"
+        self._page_param = params.get("page", "1")
+        self._compute()
+
+    @classmethod
+    def from_request(cls, request, index_page=None):
+        base_url = index_page.url if index_page is not None else request.path
+        return cls(request.GET, base_url=base_url)
+
+    # --- reading the URL ------------------------------------------------------------
+    def _read_values(self, params, spec):
+        vocabulary = self.vocabularies[spec.param]
+        values = []
+        for raw in params.getlist(spec.param)[:MAX_VALUES_PER_FILTER]:
+            value = raw.strip()[:MAX_VALUE_LENGTH]
+            if spec.param == "country":
+                value = value.upper()
+            if value in vocabulary:
+                if value not in values:
+                    values.append(value)
+            elif value:
+                self.ignored.append(spec.param)
+        return values
+
+    def _read_query(self, params):
+        query = " ".join(params.get("q", "").split())
+        if len(query) > MAX_QUERY_LENGTH:
+            self.query_truncated = True
+            query = query[:MAX_QUERY_LENGTH]
+        return query
+
+    # --- querying -------------------------------------------------------------------
+    def _filtered(self, base, display, skip=None):
+        qs = display
+        if self.query:
+            qs = qs.filter(Q(title__icontains=self.query) | Q(summary__icontains=self.query))
+        for spec in FILTERS:
+            values = self.selected[spec.param]
+            if values and spec.param != skip:
+                qs = qs.filter(spec.condition(values, base))
+        return qs
+
+    def _compute(self):
+        base = public_practices()
+        display = practices_for_display(self.locale, base)
+        results = self._filtered(base, display)
+        paginator = Paginator(results.order_by(*SORTS[self.sort]), self.per_page)
+        self.page = paginator.get_page(self._page_param)
+        self.paginator = paginator
+        self.total = paginator.count
+        self.items = list(
+            self.page.object_list.select_related("locale").prefetch_related(
+                "pillars", "countries", "theme_items__tag"
+            )
+        )
+        languages = languages_by_practice(self.items, base)
+        for item in self.items:
+            item.available_languages = sorted(languages.get(item.translation_key, []))
+        self.facets = [self._facet(spec, base, display, results) for spec in FILTERS]
+
+    def _facet(self, spec, base, display, results):
+        subset = (
+            self._filtered(base, display, skip=spec.param) if self.selected[spec.param] else results
+        )
+        counts = spec.counts(subset, base)
+        selected = self.selected[spec.param]
+        options = []
+        for value, label in self.vocabularies[spec.param].items():
+            count = counts.get(value, 0)
+            if count or value in selected or spec.param in ALWAYS_LISTED:
+                options.append(
+                    FacetOption(
+                        value=value,
+                        label=str(label),
+                        count=count,
+                        selected=value in selected,
+                        url=self.toggle_url(spec.param, value),
+                    )
+                )
+        if spec.param not in ALWAYS_LISTED:
+            options.sort(key=lambda o: (not o.selected, -o.count, o.label.casefold()))
+        return Facet(param=spec.param, label=spec.label, options=options)
+
+    # --- URLs -----------------------------------------------------------------------
+    def state(self, **changes):
+        """The query-string pairs of this listing, with some parameters replaced."""
+        state = {"q": [self.query] if self.query else []}
+        state.update({param: list(values) for param, values in self.selected.items()})
+        state["sort"] = [self.sort] if self.sort != "newest" else []
+        state.update(changes)
+        return [(k, v) for k, values in state.items() for v in values]
+
+    def url(self, **changes):
+        pairs = self.state(**changes)
+        return f"{self.base_url}?{urlencode(pairs)}" if pairs else self.base_url
+
+    def toggle_url(self, param, value):
+        values = list(self.selected[param])
+        values = [v for v in values if v != value] if value in values else [*values, value]
+        return self.url(**{param: values})
+
+    def page_url(self, number):
+        return self.url(page=[str(number)] if number > 1 else [])
+
+    def sort_url(self, sort):
+        return self.url(sort=[sort] if sort != "newest" else [])
+
+    @property
+    def active_filters(self):
+        chips = []
+        if self.query:
+            chips.append({"label": f"“{self.query}”", "url": self.url(q=[])})
+        for spec in FILTERS:
+            for value in self.selected[spec.param]:
+                label = self.vocabularies[spec.param][value]
+                chips.append(
+                    {
+                        "facet": spec.label,
+                        "label": str(label),
+                        "url": self.toggle_url(spec.param, value),
+                    }
+                )
+        return chips
+
+    @property
+    def clear_url(self):
+        return self.base_url
+
+    @property
+    def has_filters(self):
+        return bool(self.query) or any(self.selected.values())
+
+    @property
+    def sort_options(self):
+        return [
+            {"value": "newest", "label": _("Newest first"), "url": self.sort_url("newest")},
+            {"value": "title", "label": _("Title (A–Z)"), "url": self.sort_url("title")},
+        ]
+
+    # --- pagination -------------------------------------------------------------------
+    @property
+    def page_links(self):
+        numbers = self.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
+        return [
+            {
+                "number": n,
+                "url": None if n == Paginator.ELLIPSIS else self.page_url(n),
+                "current": n == self.page.number,
+            }
+            for n in numbers
+        ]
+
+    @property
+    def previous_url(self):
+        return self.page_url(self.page.previous_page_number()) if self.page.has_previous() else None
+
+    @property
+    def next_url(self):
+        return self.page_url(self.page.next_page_number()) if self.page.has_next() else None

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from practices.demo.loader import DEMO_USERS, DemoLoader, demo_password
+
+
+class Command(BaseCommand):
+    help = "Load the demo practices and users (idempotent; development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load demo practices even though DEBUG is off (users get no usable password).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("load_demo is for development; pass --allow-production to insist.")
+        DemoLoader(stdout=self.stdout).load()
+        if settings.KX_SHOW_DEMO_PASSWORDS:
+            self.stdout.write("\nDemo sign-ins (development only):")
+            for username, first, last, group, language, superuser in DEMO_USERS:
+                role = "administrator" if superuser else (group or "member").lower()
+                self.stdout.write(f"  {username:<10} {demo_password(username):<20} {role}")

@@ -1,0 +1,3 @@
+from .pages import GoodPracticePage, PracticeIndexPage, PracticeTheme
+
+__all__ = ["GoodPracticePage", "PracticeIndexPage", "PracticeTheme"]

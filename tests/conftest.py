@@ -1,0 +1,45 @@
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def expert(db):
+    return UserFactory(username="expert", group="Experts")
+
+
+@pytest.fixture
+def other_expert(db):
+    return UserFactory(username="other_expert", group="Experts")
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(username="moderator", group="Moderators")
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(username="member")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+def signed_in(user):
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def expert_client(expert):
+    return signed_in(expert)
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    return signed_in(moderator)
