@@ -179,3 +179,4 @@ LOGGING = {
 # --- Platform ----------------------------------------------------------------
 KX_PRACTICES_PER_PAGE = 12
 KX_PLATFORM_NAME = _("KX: South-South knowledge exchange")
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # never send experts' e-mail hashes to a third party

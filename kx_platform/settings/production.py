@@ -56,3 +56,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 KX_SHOW_DEMO_PASSWORDS = False
+
+# Wagtail's live preview shows the page in a same-origin frame inside the admin, so
+# framing stays SAMEORIGIN; the CSP's frame-ancestors 'self' keeps other sites out.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
