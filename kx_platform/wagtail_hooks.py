@@ -58,7 +58,7 @@ def protect_pillars_in_use(request, instances):
     if in_use:
         messages.error(
             request,
-            _("%(pillars)s cannot be deleted: practices are classified under it.")
+            _("Practices are classified under %(pillars)s, so it cannot be deleted.")
             % {"pillars": ", ".join(str(p) for p in in_use)},
         )
         return redirect("wagtailsnippets_kx_platform_pillar:list")

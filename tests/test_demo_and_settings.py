@@ -52,7 +52,9 @@ def test_load_demo_loads_the_library_and_a_second_run_changes_nothing():
     assert by_language["ar"] >= 10 and by_language["fr"] >= 10 and by_language["es"] >= 8
     translated = [k for k in practices if originals.filter(translation_key=k).count() > 1]
     assert len(translated) >= 5
-    pillars = Counter(n for p in practices.values() for n in p.pillars.values_list("number", flat=True))
+    pillars = Counter(
+        n for p in practices.values() for n in p.pillars.values_list("number", flat=True)
+    )
     assert set(pillars) == {1, 2, 3, 4}
     regions = {s for p in practices.values() for s in p.regions.values_list("slug", flat=True)}
     assert {"africa", "asia-pacific", "arab-states", "latin-america-caribbean"} <= regions
@@ -68,8 +70,12 @@ def test_load_demo_refuses_to_run_in_production():
 
 def run_manage(*args, env):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
-        env={k: v for k, v in {**os.environ, **env}.items() if v is not None}, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+        timeout=120,
     )
 
 

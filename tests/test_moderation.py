@@ -134,3 +134,21 @@ def test_invalid_practice_is_rejected_with_a_message_and_nothing_saved(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not GoodPracticePage.objects.exists()
+
+
+def test_expert_copies_a_practice_for_translation_and_it_waits_for_moderation(
+    expert, expert_client
+):
+    original = PracticeFactory(owner=expert, title="Radio dramas", pillars=[1, 4], themes=["Youth"])
+    french = Locale.objects.get(language_code="fr")
+    response = expert_client.post(
+        f"/admin/translation/submit/page/{original.pk}/", {"locales": [french.pk]}
+    )
+    assert response.status_code == 302
+    copy = GoodPracticePage.objects.get(locale=french)
+    assert copy.translation_key == original.translation_key
+    assert not copy.live
+    assert set(copy.pillars.values_list("number", flat=True)) == {1, 4}
+    assert list(copy.themes.names()) == ["Youth"]
+    # The expert edits the copy in French and submits it like any practice.
+    assert expert_client.get(f"/admin/pages/{copy.pk}/edit/").status_code == 200

@@ -24,22 +24,49 @@ def practice():
         end_year=2022,
         lessons="<p>Start with families.</p>",
         replicability="<p>A probation service.</p>",
-        organisations=[{"type": "organisation", "value": {"name": "Ministry of Justice of Niger", "website": ""}}],
-        sources=[{"type": "source", "value": {"title": "UNOCT", "url": "https://www.un.org/counterterrorism/"}}],
-        approach=[{"type": "heading", "value": "Workshops"}, {"type": "quote", "value": {"text": "We learnt.", "attribution": "A trainee"}}],
+        organisations=[
+            {
+                "type": "organisation",
+                "value": {"name": "Ministry of Justice of Niger", "website": ""},
+            }
+        ],
+        sources=[
+            {
+                "type": "source",
+                "value": {"title": "UNOCT", "url": "https://www.un.org/counterterrorism/"},
+            }
+        ],
+        approach=[
+            {"type": "heading", "value": "Workshops"},
+            {"type": "quote", "value": {"text": "We learnt.", "attribution": "A trainee"}},
+        ],
     )
 
 
 def test_every_field_is_shown(client, practice):
     html = client.get(practice.url).content.decode()
     for text in [
-        "Reintegration through vocational training", "Former detainees learn a trade.",
-        "Radicalisation in prisons.", "Workshops", "We learnt.", "A trainee",
-        "Fewer people reoffended.", "Start with families.", "A probation service.",
-        "Participation is voluntary", "Niger", "Mali", "Bilateral", "Validated",
-        "Training courses", "Peer exchange or study visit", "2017–2022",
-        "Ministry of Justice of Niger", "https://www.un.org/counterterrorism/",
-        "Conditions conducive", "Human rights and rule of law",
+        "Reintegration through vocational training",
+        "Former detainees learn a trade.",
+        "Radicalisation in prisons.",
+        "Workshops",
+        "We learnt.",
+        "A trainee",
+        "Fewer people reoffended.",
+        "Start with families.",
+        "A probation service.",
+        "Participation is voluntary",
+        "Niger",
+        "Mali",
+        "Bilateral",
+        "Validated",
+        "Training courses",
+        "Peer exchange or study visit",
+        "2017–2022",
+        "Ministry of Justice of Niger",
+        "https://www.un.org/counterterrorism/",
+        "Conditions conducive",
+        "Human rights and rule of law",
     ]:
         assert text in html, text
 
@@ -73,7 +100,9 @@ def test_related_practices_share_a_pillar_and_prefer_shared_themes(client, pract
 def test_how_to_cite_names_organisation_year_title_and_address(client, practice):
     html = client.get(practice.url).content.decode()
     year = practice.first_published_at.year
-    assert f"Ministry of Justice of Niger ({year}). Reintegration through vocational training." in html
+    assert (
+        f"Ministry of Justice of Niger ({year}). Reintegration through vocational training." in html
+    )
     assert f"http://testserver{practice.url}" in html
 
 
@@ -87,7 +116,9 @@ def test_drafts_and_unpublished_practices_are_not_served(client):
 
 
 def test_user_text_is_escaped(client):
-    page = PracticeFactory(title="<script>alert('x')</script>", summary="<img src=x onerror=alert(1)>")
+    page = PracticeFactory(
+        title="<script>alert('x')</script>", summary="<img src=x onerror=alert(1)>"
+    )
     html = client.get(page.url).content.decode()
     assert "<script>alert('x')</script>" not in html
     assert "<img src=x onerror" not in html

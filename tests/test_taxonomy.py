@@ -66,10 +66,18 @@ def test_every_iso_country_is_seeded_with_a_region():
 @pytest.mark.parametrize(
     ("code", "region"),
     [
-        ("KE", "africa"), ("NG", "africa"), ("MA", "arab-states"), ("EG", "arab-states"),
-        ("SO", "arab-states"), ("JO", "arab-states"), ("ID", "asia-pacific"),
-        ("KZ", "asia-pacific"), ("FJ", "asia-pacific"), ("CO", "latin-america-caribbean"),
-        ("JM", "latin-america-caribbean"), ("DE", "europe-north-america"),
+        ("KE", "africa"),
+        ("NG", "africa"),
+        ("MA", "arab-states"),
+        ("EG", "arab-states"),
+        ("SO", "arab-states"),
+        ("JO", "arab-states"),
+        ("ID", "asia-pacific"),
+        ("KZ", "asia-pacific"),
+        ("FJ", "asia-pacific"),
+        ("CO", "latin-america-caribbean"),
+        ("JM", "latin-america-caribbean"),
+        ("DE", "europe-north-america"),
         ("AU", "europe-north-america"),
     ],
 )

@@ -7,6 +7,7 @@ Chinese only need switching on in settings.LANGUAGES; English is the fallback.
 from django.conf import settings
 from django.db import models
 from django.db.models import ProtectedError
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -21,10 +22,17 @@ def active_language_code():
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
 
 
+def language_label(label, code):
+    """A field label that names its language: "name (AR)"."""
+    return format_lazy("{label} ({code})", label=label, code=code.upper())
+
+
 def add_localized_fields(model, name, make_field):
     """Add `<name>_<lang>` for every UN language; English is the required one."""
     for code in UN_LANGUAGES:
-        model.add_to_class(f"{name}_{code}", make_field(required=(code == "en")))
+        field = make_field(required=(code == "en"))
+        field.verbose_name = language_label(field.verbose_name, code)
+        model.add_to_class(f"{name}_{code}", field)
 
 
 def localized_panels(name, heading):

@@ -115,7 +115,7 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 for _item in filter(None, os.environ.get("KX_EXTRA_LANGUAGES", "").split(",")):
-    _code, _, _name = _item.partition(":")
+    _code, _sep, _name = _item.partition(":")
     LANGUAGES.append((_code.strip(), _name.strip() or _code.strip()))
 
 WAGTAIL_I18N_ENABLED = True

@@ -13,6 +13,7 @@ EXPERT_PERMISSIONS = [
     ("wagtailimages", "image", "choose_image"),
     ("wagtaildocs", "document", "add_document"),
     ("wagtaildocs", "document", "choose_document"),
+    ("simple_translation", "simpletranslation", "submit_translation"),
 ]
 MODERATOR_PERMISSIONS = [
     *EXPERT_PERMISSIONS,
@@ -62,6 +63,7 @@ class Migration(migrations.Migration):
         ("wagtailcore", "0098_apitoken"),
         ("wagtailimages", "0027_image_description"),
         ("wagtaildocs", "0014_alter_document_file_size"),
+        ("simple_translation", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -28,9 +28,7 @@ def test_no_serious_accessibility_violations(site, new_page, lang, name):
     page = new_page()
     page.goto(site.url + path.format(lang=lang))
     results = Axe().run(page)
-    serious = [
-        v for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     screenshot(page, f"axe-{name}-{lang}")
     assert not serious, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"

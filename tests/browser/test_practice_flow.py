@@ -77,10 +77,13 @@ def test_expert_submits_in_arabic_moderator_approves_visitor_finds_it(site, new_
         dialog.locator("button[type=submit]").click()
     moderator.wait_for_load_state()
     screenshot(moderator, "03-moderator-approved")
-    assert site.shell(
-        "from practices.models import GoodPracticePage as G; "
-        f"print(G.objects.get(pk={page_id}).live)"
-    ) == "True"
+    assert (
+        site.shell(
+            "from practices.models import GoodPracticePage as G; "
+            f"print(G.objects.get(pk={page_id}).live)"
+        )
+        == "True"
+    )
 
     # A visitor finds it in the Arabic list filtered by pillar, region and country.
     visitor = new_page()

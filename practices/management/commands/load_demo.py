@@ -20,6 +20,6 @@ class Command(BaseCommand):
         DemoLoader(stdout=self.stdout).load()
         if settings.KX_SHOW_DEMO_PASSWORDS:
             self.stdout.write("\nDemo sign-ins (development only):")
-            for username, first, last, group, language, superuser in DEMO_USERS:
+            for username, _first, _last, group, _language, superuser in DEMO_USERS:
                 role = "administrator" if superuser else (group or "member").lower()
                 self.stdout.write(f"  {username:<10} {demo_password(username):<20} {role}")
