@@ -8,7 +8,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from search import views as search_views
+
 urlpatterns = [
+    path("api/v1/search", search_views.api_search, name="api_search"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
@@ -28,6 +31,7 @@ urlpatterns += i18n_patterns(
         name="sign_in",
     ),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
+    path("search/", search_views.search_page, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -12,13 +12,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries as country_names
 from wagtail.models import Locale
 
-from kx_platform.models import Pillar, Region, Theme
-from practices.choices import EvidenceStage, Scale
+from kx_platform import vocabularies
 from practices.models import GoodPracticePage, PracticeTheme
 from practices.queries import (
     available_in,
@@ -31,6 +29,7 @@ MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FILTER = 30
 MAX_VALUE_LENGTH = 64
 SORTS = {
+    "relevance": ("-first_published_at", "-pk"),  # by search rank when there is a text
     "newest": ("-first_published_at", "-pk"),
     "title": ("title", "pk"),
 }
@@ -60,11 +59,14 @@ class FilterSpec:
     """One facet: its URL parameter, its vocabulary, and how it narrows a queryset."""
 
     param = ""
-    label = ""
+
+    @property
+    def label(self):
+        return vocabularies.FACETS[self.param][0]
 
     def vocabulary(self):
         """{value: label} of every value the facet accepts."""
-        raise NotImplementedError
+        return vocabularies.FACETS[self.param][1]()
 
     def condition(self, values, base):
         raise NotImplementedError
@@ -110,31 +112,19 @@ class ManyToManySpec(FilterSpec):
 
 
 class PillarSpec(ManyToManySpec):
-    param, label, relation, key = "pillar", _("Pillar"), "pillars", "number"
-
-    def vocabulary(self):
-        return {str(p.number): f"{p.roman}. {p.short_name}" for p in Pillar.objects.all()}
+    param, relation, key = "pillar", "pillars", "number"
 
 
 class RegionSpec(ManyToManySpec):
-    param, label, relation, key = "region", _("Region"), "regions", "slug"
-
-    def vocabulary(self):
-        return {r.slug: r.name for r in Region.objects.all()}
+    param, relation, key = "region", "regions", "slug"
 
 
 class CountrySpec(ManyToManySpec):
-    param, label, relation, key = "country", _("Country"), "countries", "code"
-
-    def vocabulary(self):
-        return {code: str(name) for code, name in country_names}
+    param, relation, key = "country", "countries", "code"
 
 
 class ThemeSpec(FilterSpec):
-    param, label = "theme", _("Theme")
-
-    def vocabulary(self):
-        return {t.slug: t.display_name for t in Theme.objects.all()}
+    param = "theme"
 
     def condition(self, values, base):
         return Exists(
@@ -152,10 +142,6 @@ class ThemeSpec(FilterSpec):
 
 class ChoiceSpec(FilterSpec):
     model_field = ""
-    choices = None
-
-    def vocabulary(self):
-        return dict(self.choices.choices)
 
     def condition(self, values, base):
         return Q(**{f"{self.model_field}__in": values})
@@ -166,25 +152,17 @@ class ChoiceSpec(FilterSpec):
 
 
 class StageSpec(ChoiceSpec):
-    param, label, model_field, choices = (
-        "stage",
-        _("Evidence stage"),
-        "evidence_stage",
-        EvidenceStage,
-    )
+    param, model_field = "stage", "evidence_stage"
 
 
 class ScaleSpec(ChoiceSpec):
-    param, label, model_field, choices = "scale", _("Scale of cooperation"), "scale", Scale
+    param, model_field = "scale", "scale"
 
 
 class LanguageSpec(FilterSpec):
     """Available in a language: the practice has a published version in it."""
 
-    param, label = "lang", _("Language")
-
-    def vocabulary(self):
-        return dict(settings.WAGTAIL_CONTENT_LANGUAGES)
+    param = "lang"
 
     def condition(self, values, base):
         condition = Q()
@@ -226,7 +204,8 @@ class PracticeListing:
         self.vocabularies = {spec.param: spec.vocabulary() for spec in FILTERS}
         self.selected = {spec.param: self._read_values(params, spec) for spec in FILTERS}
         self.query = self._read_query(params)
-        self.sort = params.get("sort") if params.get("sort") in SORTS else "newest"
+        default_sort = "relevance" if self.query else "newest"
+        self.sort = params.get("sort") if params.get("sort") in SORTS else default_sort
         self._page_param = params.get("page", "1")
         self._compute()
 
@@ -260,8 +239,8 @@ class PracticeListing:
     # --- querying -------------------------------------------------------------------
     def _filtered(self, base, display, skip=None):
         qs = display
-        if self.query:
-            qs = qs.filter(Q(title__icontains=self.query) | Q(summary__icontains=self.query))
+        if self.matching_keys is not None:
+            qs = qs.filter(translation_key__in=self.matching_keys)
         for spec in FILTERS:
             values = self.selected[spec.param]
             if values and spec.param != skip:
@@ -269,10 +248,15 @@ class PracticeListing:
         return qs
 
     def _compute(self):
+        self.matching_keys = None
+        if self.query:
+            from search.service import matching_keys
+
+            self.matching_keys = matching_keys(self.query, self.locale.language_code)
         base = public_practices()
         display = practices_for_display(self.locale, base)
         results = self._filtered(base, display)
-        paginator = Paginator(results.order_by(*SORTS[self.sort]), self.per_page)
+        paginator = Paginator(self._ordered(results), self.per_page)
         self.page = paginator.get_page(self._page_param)
         self.paginator = paginator
         self.total = paginator.count
@@ -285,6 +269,18 @@ class PracticeListing:
         for item in self.items:
             item.available_languages = sorted(languages.get(item.translation_key, []))
         self.facets = [self._facet(spec, base, display, results) for spec in FILTERS]
+
+    def _ordered(self, results):
+        if self.sort == "relevance" and self.matching_keys:
+            rank = Case(
+                *(
+                    When(translation_key=key, then=Value(i))
+                    for i, key in enumerate(self.matching_keys)
+                ),
+                default=Value(len(self.matching_keys)),
+            )
+            return results.order_by(rank, "pk")
+        return results.order_by(*SORTS["newest" if self.sort == "relevance" else self.sort])
 
     def _facet(self, spec, base, display, results):
         subset = (
@@ -314,7 +310,7 @@ class PracticeListing:
         """The query-string pairs of this listing, with some parameters replaced."""
         state = {"q": [self.query] if self.query else []}
         state.update({param: list(values) for param, values in self.selected.items()})
-        state["sort"] = [self.sort] if self.sort != "newest" else []
+        state["sort"] = [self.sort] if self.sort != self.default_sort else []
         state.update(changes)
         return [(k, v) for k, values in state.items() for v in values]
 
@@ -330,8 +326,12 @@ class PracticeListing:
     def page_url(self, number):
         return self.url(page=[str(number)] if number > 1 else [])
 
+    @property
+    def default_sort(self):
+        return "relevance" if self.query else "newest"
+
     def sort_url(self, sort):
-        return self.url(sort=[sort] if sort != "newest" else [])
+        return self.url(sort=[sort] if sort != self.default_sort else [])
 
     @property
     def active_filters(self):
@@ -360,10 +360,16 @@ class PracticeListing:
 
     @property
     def sort_options(self):
-        return [
+        options = [
             {"value": "newest", "label": _("Newest first"), "url": self.sort_url("newest")},
             {"value": "title", "label": _("Title (A–Z)"), "url": self.sort_url("title")},
         ]
+        if self.query:
+            options.insert(
+                0,
+                {"value": "relevance", "label": _("Relevance"), "url": self.sort_url("relevance")},
+            )
+        return options
 
     # --- pagination -------------------------------------------------------------------
     @property

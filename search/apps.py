@@ -3,11 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
-    """Search across practices, experts and discussions.
+    """Search across practices (and, later, experts and discussions) in four languages.
 
-    For now the practice list's text box matches titles and summaries in the database
-    (practices/listing.py); the multilingual search service replaces that match here.
+    One service (`search.service.search`) in front of two backends: an embedded SQLite
+    FTS5 index (the default, no server) and Elasticsearch (when ELASTICSEARCH_URL is set).
     """
 
     name = "search"
     verbose_name = _("Search")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -43,3 +43,21 @@ def expert_client(expert):
 @pytest.fixture
 def moderator_client(moderator):
     return signed_in(moderator)
+
+
+@pytest.fixture(autouse=True)
+def search_index(tmp_path, settings):
+    """Every test gets its own embedded search index file."""
+    settings.KX_SEARCH_INDEX = str(tmp_path / "search.sqlite3")
+    from search.backends.embedded import get_index
+
+    return get_index()
+
+
+def drain_search():
+    """What happens after commit in production: the outbox drains into the index.
+    (pytest-django wraps each test in a transaction that never commits.)"""
+    from search.backends.embedded import get_index
+    from search.outbox import drain
+
+    return drain(get_index(), "embedded_done")

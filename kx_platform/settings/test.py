@@ -16,3 +16,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 KX_SHOW_DEMO_PASSWORDS = False
+KX_SEARCH_INDEX = os.path.join(tempfile.mkdtemp(prefix="kx-search-"), "search.sqlite3")

@@ -1,0 +1,266 @@
+"""The embedded search index: SQLite FTS5 in a file of its own, no server needed.
+
+Text is analysed in Python (search.analysis) the way Elasticsearch's language analyzers
+do it, and only the analysed tokens reach FTS5, each prefixed with the document's
+language (`ar_رهاب`, `fr_extrem`), so one FTS5 query can ask each language in its own
+terms. Facets live in a plain table, so their counts are SQL GROUP BYs. A document's
+versions in several languages share a translation key; results keep the best one.
+
+The index file sits beside the database by default (var/search.sqlite3), whatever the
+main database is; a rebuild writes a new file and swaps it in atomically.
+"""
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+from search.analysis import analyze, analyze_standard
+
+SEPARATOR = "_"
+SUGGESTIONS_PER_DOC = 16
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    content_type TEXT NOT NULL,
+    object_id INTEGER NOT NULL,
+    translation_key TEXT NOT NULL,
+    language TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    body TEXT NOT NULL,
+    url TEXT NOT NULL,
+    published_at TEXT,
+    visibility TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_published ON docs (visibility, published_at);
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
+    title, summary, body, themes,
+    tokenize="unicode61 remove_diacritics 0 tokenchars '{SEPARATOR}'"
+);
+CREATE TABLE IF NOT EXISTS facets (
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (facet, value, doc)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS facets_doc ON facets (doc, facet, value);
+CREATE VIRTUAL TABLE IF NOT EXISTS suggest_fts USING fts5(
+    norm, text UNINDEXED, kind UNINDEXED, language UNINDEXED, url UNINDEXED,
+    visibility UNINDEXED,
+    tokenize="unicode61 remove_diacritics 2", prefix='1 2 3'
+);
+"""
+WEIGHTS = "10.0, 4.0, 1.0, 3.0"  # title, summary, body, themes
+
+
+def index_path():
+    configured = getattr(settings, "KX_SEARCH_INDEX", "")
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "search.sqlite3"
+
+
+def tagged(tokens, language):
+    return " ".join(f"{language}{SEPARATOR}{t}" for t in tokens)
+
+
+def connect(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+class EmbeddedIndex:
+    """One index file; a connection per thread, reopened when a rebuild swaps the file."""
+
+    name = "embedded"
+
+    def __init__(self, path=None):
+        self.path = Path(path) if path else index_path()
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    # --- connections ------------------------------------------------------------------
+    @property
+    def conn(self):
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            inode = None
+        cached = getattr(self._local, "conn", None)
+        if cached is None or self._local.inode != inode or inode is None:
+            if cached is not None:
+                cached.close()
+            self._local.conn = connect(self.path)
+            self._local.inode = os.stat(self.path).st_ino
+        return self._local.conn
+
+    @contextmanager
+    def transaction(self, conn=None):
+        conn = conn or self.conn
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # --- writing ----------------------------------------------------------------------
+    def apply(self, document, prepared, delete_ids):
+        """Index the prepared documents and remove the others, in one transaction."""
+        with self.transaction() as conn:
+            self._delete(conn, [document.doc_id(i) for i in delete_ids])
+            self._write(conn, prepared)
+
+    def _delete(self, conn, doc_ids):
+        for doc_id in doc_ids:
+            row = conn.execute("SELECT rowid FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            rowid = row[0]
+            conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+            conn.execute("DELETE FROM docs_fts WHERE rowid = ?", (rowid,))
+            conn.execute("DELETE FROM facets WHERE doc = ?", (rowid,))
+            first = rowid * SUGGESTIONS_PER_DOC
+            conn.execute(
+                "DELETE FROM suggest_fts WHERE rowid BETWEEN ? AND ?",
+                (first, first + SUGGESTIONS_PER_DOC - 1),
+            )
+
+    def _write(self, conn, prepared):
+        self._delete(conn, [data["id"] for data in prepared])
+        for data in prepared:
+            language = data["language"]
+            published = data["published_at"].isoformat() if data["published_at"] else None
+            cursor = conn.execute(
+                "INSERT INTO docs (doc_id, content_type, object_id, translation_key, language,"
+                " title, summary, body, url, published_at, visibility)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    data["id"],
+                    data["content_type"],
+                    data["object_id"],
+                    data["translation_key"],
+                    language,
+                    data["title"],
+                    data["summary"],
+                    data["body"],
+                    data["url"] or "",
+                    published,
+                    data["visibility"],
+                ),
+            )
+            rowid = cursor.lastrowid
+            themes = " ".join(
+                tagged(analyze(text, code), code) for code, text in data["themes"].items() if text
+            )
+            conn.execute(
+                "INSERT INTO docs_fts (rowid, title, summary, body, themes) VALUES (?, ?, ?, ?, ?)",
+                (
+                    rowid,
+                    tagged(analyze(data["title"], language), language),
+                    tagged(analyze(data["summary"], language), language),
+                    tagged(analyze(data["body"], language), language),
+                    themes,
+                ),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO facets (facet, value, doc) VALUES (?, ?, ?)",
+                [(f, v, rowid) for f, values in data["facets"].items() for v in values],
+            )
+            conn.executemany(
+                "INSERT INTO suggest_fts (rowid, norm, text, kind, language, url, visibility)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        rowid * SUGGESTIONS_PER_DOC + i,
+                        " ".join(analyze_standard(text)),
+                        text,
+                        "title" if i == 0 else "theme",
+                        language,
+                        data["url"] if i == 0 else "",
+                        data["visibility"],
+                    )
+                    for i, text in enumerate(data["suggest"][:SUGGESTIONS_PER_DOC])
+                ],
+            )
+
+    def rebuild(self, documents, progress=None, batch_size=500):
+        """Fill a new index file from the database and swap it in; readers never wait."""
+        fresh = self.path.with_suffix(".rebuilding")
+        for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+            leftover.unlink(missing_ok=True)
+        conn = connect(fresh)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        total = 0
+        try:
+            for document in documents:
+                restricted = document.restricted_paths()
+                batch = []
+                for obj in document.get_queryset().iterator(chunk_size=batch_size):
+                    if document.should_index(obj, restricted):
+                        batch.append(document.prepare(obj))
+                    if len(batch) >= batch_size:
+                        total += self._bulk(conn, batch, progress)
+                        batch = []
+                total += self._bulk(conn, batch, progress)
+            conn.execute("INSERT INTO docs_fts (docs_fts) VALUES ('optimize')")
+        finally:
+            conn.close()
+        os.replace(fresh, self.path)
+        for stale in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            stale.unlink(missing_ok=True)
+        return total
+
+    def _bulk(self, conn, batch, progress):
+        if not batch:
+            return 0
+        conn.execute("BEGIN")
+        self._write(conn, batch)
+        conn.execute("COMMIT")
+        if progress:
+            progress(len(batch))
+        return len(batch)
+
+    def clear(self):
+        with self.transaction() as conn:
+            for table in ("docs", "docs_fts", "facets", "suggest_fts"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+    # --- reading ----------------------------------------------------------------------
+    def counts(self):
+        """{content_type: number of documents} in the index."""
+        rows = self.conn.execute("SELECT content_type, COUNT(*) FROM docs GROUP BY content_type")
+        return dict(rows.fetchall())
+
+    def search(self, plan):
+        from search.backends.embedded_query import run
+
+        return run(self.conn, plan)
+
+    def suggest(self, prefix_tokens, visibility, limit):
+        from search.backends.embedded_query import suggest
+
+        return suggest(self.conn, prefix_tokens, visibility, limit)
+
+
+_INDEXES = {}
+
+
+def get_index():
+    path = index_path()
+    index = _INDEXES.get(path)
+    if index is None:
+        index = _INDEXES[path] = EmbeddedIndex(path)
+    return index

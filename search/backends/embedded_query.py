@@ -1,0 +1,169 @@
+"""SQL for searching the embedded index (see embedded.py for the layout)."""
+
+from search.backends.embedded import SEPARATOR, WEIGHTS
+from search.plan import RawHit, RawResults
+
+HIT_COLUMNS = (
+    "doc_id, content_type, object_id, translation_key, language, title, summary, body, url,"
+    " published_at"
+)
+
+
+def quote(token):
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts_expression(clauses):
+    """FTS5 MATCH text for the plan's clauses; every token is quoted, so user input
+    can never be read as FTS5 syntax."""
+    per_language = []
+    for language, units in clauses.items():
+        if not units:
+            continue
+        unit_texts = []
+        for alternatives in units:
+            phrases = [
+                quote(" ".join(f"{language}{SEPARATOR}{t}" for t in phrase))
+                for phrase in alternatives
+                if phrase
+            ]
+            if phrases:
+                unit_texts.append(phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})")
+        if unit_texts:
+            per_language.append(f"({' AND '.join(unit_texts)})")
+    return " OR ".join(per_language)
+
+
+def _placeholders(values):
+    return ", ".join("?" for _ in values)
+
+
+def _load_matches(conn, plan):
+    """Fill the temp table m with every visible document the text matches."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS m ("
+        " rowid INTEGER PRIMARY KEY, tk TEXT, language TEXT, published_at TEXT,"
+        " score REAL, tier INTEGER)"
+    )
+    conn.execute("DELETE FROM m")
+    visibility = list(plan.visibility)
+    conn.execute(
+        "INSERT INTO m SELECT d.rowid, d.translation_key, d.language, d.published_at,"
+        f" bm25(docs_fts, {WEIGHTS}), d.language != ?"
+        " FROM docs_fts JOIN docs d ON d.rowid = docs_fts.rowid"
+        f" WHERE docs_fts MATCH ? AND d.visibility IN ({_placeholders(visibility)})",
+        [plan.language, fts_expression(plan.clauses), *visibility],
+    )
+    return "m", []
+
+
+def _browse_source(plan):
+    visibility = list(plan.visibility)
+    source = (
+        "(SELECT rowid, translation_key AS tk, language, published_at, 0.0 AS score,"
+        f" language != ? AS tier FROM docs WHERE visibility IN ({_placeholders(visibility)}))"
+    )
+    return source, [plan.language, *visibility]
+
+
+def _filtered(source, params, plan, skip=None):
+    """SELECT over the source with every active filter but `skip` applied."""
+    sql = f"SELECT * FROM {source} AS s"
+    conditions, args = [], list(params)
+    for facet, values in plan.filters.items():
+        if values and facet != skip:
+            conditions.append(
+                "s.rowid IN (SELECT doc FROM facets WHERE facet = ?"
+                f" AND value IN ({_placeholders(values)}))"
+            )
+            args.extend([facet, *values])
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    return sql, args
+
+
+def run(conn, plan):
+    if plan.has_text:
+        source, params = _load_matches(conn, plan)
+    else:
+        source, params = _browse_source(plan)
+
+    filtered, args = _filtered(source, params, plan)
+    order = (
+        "tier, score, rowid"
+        if plan.sort == "relevance" and plan.has_text
+        else ("published_at DESC, rowid DESC")
+    )
+    rows = conn.execute(
+        f"SELECT rowid, tier, score FROM (SELECT *, ROW_NUMBER() OVER"
+        f" (PARTITION BY tk ORDER BY tier, score, rowid) AS rn FROM ({filtered}))"
+        f" WHERE rn = 1 ORDER BY {order} LIMIT ? OFFSET ?",
+        [*args, plan.limit, plan.offset],
+    ).fetchall()
+    total = conn.execute(f"SELECT COUNT(DISTINCT tk) FROM ({filtered})", args).fetchone()[0]
+
+    hits = []
+    if rows:
+        ranks = {rowid: (tier, score) for rowid, tier, score in rows}
+        ids = list(ranks)
+        docs = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                f"SELECT rowid, {HIT_COLUMNS} FROM docs WHERE rowid IN ({_placeholders(ids)})", ids
+            )
+        }
+        for rowid in ids:
+            tier, score = ranks[rowid]
+            hits.append(RawHit(*docs[rowid], tier=tier, score=score))
+
+    facet_counts = _facet_counts(conn, source, params, plan)
+    cross = []
+    if plan.has_text:
+        cross = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT language FROM ({filtered}) WHERE tier = 1 ORDER BY language",
+                args,
+            )
+        ]
+    return RawResults(hits=hits, total=total, facet_counts=facet_counts, cross_languages=cross)
+
+
+def _facet_counts(conn, source, params, plan):
+    counts = {facet: {} for facet in plan.facets}
+    plain = [f for f in plan.facets if not plan.filters.get(f)]
+    groups = [(plain, None)] + [([f], f) for f in plan.facets if plan.filters.get(f)]
+    for facets, skip in groups:
+        if not facets:
+            continue
+        filtered, args = _filtered(source, params, plan, skip=skip)
+        rows = conn.execute(
+            f"SELECT f.facet, f.value, COUNT(DISTINCT s.tk) FROM ({filtered}) AS s"
+            f" JOIN facets f ON f.doc = s.rowid WHERE f.facet IN ({_placeholders(facets)})"
+            " GROUP BY f.facet, f.value",
+            [*args, *facets],
+        )
+        for facet, value, count in rows:
+            counts[facet][value] = count
+    return counts
+
+
+def suggest(conn, prefix_tokens, visibility, limit):
+    """Titles and themes whose words start with what the user typed."""
+    if not prefix_tokens:
+        return []
+    *complete, last = prefix_tokens
+    expression = " ".join([*(quote(t) for t in complete), quote(last) + "*"])
+    visibility = list(visibility)
+    rows = conn.execute(
+        "SELECT text, kind, language, url FROM suggest_fts WHERE suggest_fts MATCH ?"
+        f" AND visibility IN ({_placeholders(visibility)}) ORDER BY rank LIMIT ?",
+        [expression, *visibility, limit * 3],
+    ).fetchall()
+    seen, results = set(), []
+    for text, kind, language, url in rows:
+        if text.casefold() in seen:
+            continue
+        seen.add(text.casefold())
+        results.append({"text": text, "kind": kind, "language": language, "url": url or None})
+    return results[:limit]

@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand
+
+from search.backends import elasticsearch_configured
+from search.backends.embedded import get_index
+from search.documents import DOCUMENTS
+from search.models import OutboxEntry
+
+
+class Command(BaseCommand):
+    help = "Documents per type in the database and in each index, and the outbox backlog."
+
+    def handle(self, *args, **options):
+        embedded = get_index().counts()
+        elastic = None
+        if elasticsearch_configured():
+            from search.backends.elastic import get_elastic_backend
+
+            backend = get_elastic_backend()
+            elastic = backend.counts() if backend.available() else "unreachable"
+        header = f"{'type':<12}{'database':>10}{'embedded':>10}"
+        if elastic is not None:
+            header += f"{'elasticsearch':>15}"
+        self.stdout.write(header)
+        for name, document in DOCUMENTS.items():
+            restricted = document.restricted_paths()
+            in_db = sum(1 for o in document.get_queryset() if document.should_index(o, restricted))
+            line = f"{name:<12}{in_db:>10}{embedded.get(name, 0):>10}"
+            if isinstance(elastic, dict):
+                line += f"{elastic.get(name, 0):>15}"
+            elif elastic:
+                line += f"{elastic:>15}"
+            self.stdout.write(line)
+        pending_embedded = OutboxEntry.objects.filter(embedded_done=False).count()
+        self.stdout.write(f"outbox: {pending_embedded} waiting for the embedded index")
+        if elastic is not None:
+            pending = OutboxEntry.objects.filter(elasticsearch_done=False).count()
+            self.stdout.write(f"outbox: {pending} waiting for Elasticsearch")

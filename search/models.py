@@ -1,0 +1,94 @@
+"""What the search app stores in the main database: the outbox and the glossary."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.search import index
+
+
+class OutboxEntry(models.Model):
+    """A change to index, written in the same transaction as the change itself.
+
+    The embedded index drains entries right after commit; `search_sync` drains them
+    into Elasticsearch. An entry stays until every configured backend has taken it, so
+    a crash or an Elasticsearch outage between commit and indexing loses nothing.
+    """
+
+    class Action(models.TextChoices):
+        INDEX = "index", _("index")
+        DELETE = "delete", _("delete")
+
+    content_type = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    embedded_done = models.BooleanField(default=False, db_index=True)
+    elasticsearch_done = models.BooleanField(default=False, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("search outbox entry")
+        verbose_name_plural = _("search outbox entries")
+
+    def __str__(self):
+        return f"{self.action} {self.content_type}:{self.object_id}"
+
+
+class GlossaryConcept(index.Indexed, models.Model):
+    """A CT/PVE concept with its terms in each language, for cross-language search.
+
+    The curated base glossary lives in search/data/glossary.json; moderators extend it
+    here. Each language field holds one term per line, the preferred term first.
+    """
+
+    key = models.SlugField(_("key"), unique=True, max_length=80)
+    terms_ar = models.TextField(_("Arabic terms"), blank=True, help_text=_("One term per line."))
+    terms_en = models.TextField(_("English terms"), blank=True, help_text=_("One term per line."))
+    terms_fr = models.TextField(_("French terms"), blank=True, help_text=_("One term per line."))
+    terms_es = models.TextField(_("Spanish terms"), blank=True, help_text=_("One term per line."))
+
+    panels = [
+        FieldPanel("key"),
+        MultiFieldPanel(
+            [
+                FieldPanel("terms_ar"),
+                FieldPanel("terms_en"),
+                FieldPanel("terms_fr"),
+                FieldPanel("terms_es"),
+            ],
+            heading=_("Terms"),
+        ),
+    ]
+    search_fields = [
+        index.SearchField("key"),
+        index.SearchField("terms_en"),
+        index.SearchField("terms_ar"),
+        index.SearchField("terms_fr"),
+        index.SearchField("terms_es"),
+    ]
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("glossary concept")
+        verbose_name_plural = _("glossary concepts")
+
+    def __str__(self):
+        return self.key
+
+    def terms(self):
+        """{language: [terms]} with blank lines dropped."""
+        return {
+            code: [t.strip() for t in getattr(self, f"terms_{code}").splitlines() if t.strip()]
+            for code in ("ar", "en", "fr", "es")
+        }
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not any(self.terms().values()):
+            raise ValidationError(_("Give at least one term."))
+        too_long = [t for terms in self.terms().values() for t in terms if len(t) > 100]
+        if too_long:
+            raise ValidationError(_("A term may have at most 100 characters."))

@@ -1,0 +1,134 @@
+"""The search page and the JSON API (which the page's autocomplete uses)."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from kx_platform import vocabularies
+from search.params import BadParameter, read_params
+from search.service import SearchRequest, search, suggest
+
+FACET_ORDER = ["type", "pillar", "region", "country", "theme", "lang", "stage"]
+
+
+def _facets(results, params, url_for):
+    facets = []
+    for name in FACET_ORDER:
+        label, vocabulary_of = vocabularies.FACETS[name]
+        vocabulary = vocabulary_of()
+        counts = results.facets.get(name, {})
+        selected = params.filters.get(name, [])
+        options = [
+            {
+                "value": value,
+                "label": str(vocabulary.get(value, value)),
+                "count": counts.get(value, 0),
+                "selected": value in selected,
+                "url": url_for(toggle=(name, value)),
+            }
+            for value in vocabulary
+            if counts.get(value) or value in selected
+        ]
+        options.sort(key=lambda o: (not o["selected"], -o["count"], o["label"].casefold()))
+        facets.append({"param": name, "label": label, "options": options})
+    return facets
+
+
+@require_GET
+def search_page(request):
+    from search.urls_state import SearchState
+
+    params = read_params(request.GET, language=get_language())
+    results = search(
+        SearchRequest(
+            text=params.text,
+            language=params.language,
+            filters=params.filters,
+            page=params.page,
+            sort=params.sort,
+            user=request.user,
+        )
+    )
+    state = SearchState(request.path, params)
+    language_names = dict(vocabularies.languages())
+    return render(
+        request,
+        "search/search_page.html",
+        {
+            "params": params,
+            "results": results,
+            "state": state,
+            "facets": _facets(results, params, state.url),
+            "cross_language_names": [language_names.get(c, c) for c in results.cross_languages],
+            "page_links": state.page_links(results),
+            "chips": state.chips(vocabularies.FACETS),
+            "clear_url": state.clear_url,
+            "relevance_url": state.sort_url("relevance"),
+            "date_url": state.sort_url("date"),
+            "first_number": (results.page - 1) * results.per_page + 1,
+        },
+    )
+
+
+@require_GET
+def api_search(request):
+    try:
+        params = read_params(request.GET, language=request.GET.get("locale", "en"), strict=True)
+    except BadParameter as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    if request.GET.get("suggest") in ("1", "true"):
+        return JsonResponse(
+            {
+                "query": params.text,
+                "suggestions": suggest(params.text, params.language, request.user),
+            }
+        )
+    results = search(
+        SearchRequest(
+            text=params.text,
+            language=params.language,
+            filters=params.filters,
+            page=params.page,
+            per_page=params.per_page,
+            sort=params.sort,
+            user=request.user,
+        )
+    )
+    return JsonResponse(
+        {
+            "query": {
+                "q": params.text,
+                "locale": params.language,
+                "filters": params.filters,
+                "page": results.page,
+                "per_page": results.per_page,
+                "sort": params.sort,
+            },
+            "total": results.total,
+            "num_pages": results.num_pages,
+            "hits": [
+                {
+                    "type": h.content_type,
+                    "id": h.object_id,
+                    "title": h.title,
+                    "snippet": h.snippet,
+                    "url": request.build_absolute_uri(h.url) if h.url else None,
+                    "language": h.language,
+                    "published_at": h.published_at,
+                    "cross_language": h.cross_language,
+                }
+                for h in results.hits
+            ],
+            "facets": {
+                name: [{"value": v, "count": c} for v, c in sorted(counts.items())]
+                for name, counts in results.facets.items()
+            },
+            "cross_languages": results.cross_languages,
+            "concepts": results.concepts,
+            "suggestions": results.suggestions,
+            "notice": results.notice,
+            "backend": results.backend,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
