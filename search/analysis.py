@@ -193,16 +193,21 @@ def _class_range(lo: int, hi: int) -> str:
     return f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
 
 
-def _build_tables() -> tuple[dict[int, str | None], dict[str, str], list[int], list[int]]:
+def _build_tables() -> tuple[
+    dict[int, str | None], dict[str, str], list[int], list[int], list[int]
+]:
     """Scan the Unicode database once.
 
     Returns the analysis translation table, the ASCII-folding map, the combining marks kept
-    inside words, and the characters the analysis removes from inside words (Arabic marks,
-    tatweel, invisible format characters).
+    inside words, the characters the analysis removes from inside words (Arabic marks,
+    tatweel, invisible format characters), and the symbols that NFKC turns into letters or
+    digits (™, ⒜, ⽑, 🄰, ...).
     """
     table: dict[int, str | None] = {}
     marks: list[int] = []
     removed: set[int] = {ord(c) for c in _INVISIBLE} | {ord(_TATWEEL)}
+    compat: list[int] = []
+    word_char = re.compile(r"\w").search
     for cp in [*range(0x20000), *range(0xE0100, 0xE01F0)]:
         ch = chr(cp)
         category = unicodedata.category(ch)
@@ -213,6 +218,8 @@ def _build_tables() -> tuple[dict[int, str | None], dict[str, str], list[int], l
                 marks.append(cp)
         elif category == "Nd" and cp > 0x7F:
             table[cp] = str(unicodedata.decimal(ch))
+        elif category[0] in "PSZ" and ch != "_" and word_char(unicodedata.normalize("NFKC", ch)):
+            compat.append(cp)
     for cp in removed:
         table[cp] = None
     for src, dst in _ARABIC_LETTER_MAP.items():
@@ -247,10 +254,10 @@ def _build_tables() -> tuple[dict[int, str | None], dict[str, str], list[int], l
             "þ": "th",
         }
     )
-    return table, fold, marks, sorted(removed)
+    return table, fold, marks, sorted(removed), compat
 
 
-_CHAR_TABLE, _FOLD_MAP, _mark_list, _removed_list = _build_tables()
+_CHAR_TABLE, _FOLD_MAP, _mark_list, _removed_list, _compat_list = _build_tables()
 
 # Python's regex engine tests a character class of Basic Multilingual Plane characters in one
 # step but goes through the ranges above U+FFFF one by one, so classes are split: the usual
@@ -259,6 +266,8 @@ _CHAR_TABLE, _FOLD_MAP, _mark_list, _removed_list = _build_tables()
 _MARKS_BMP = _char_class(cp for cp in _mark_list if cp <= 0xFFFF)
 _MARKS_ALL = _char_class(_mark_list)
 _REMOVED = _char_class(_removed_list)
+_COMPAT_BMP = _char_class(cp for cp in _compat_list if cp <= 0xFFFF)
+_COMPAT_ALL = _char_class(_compat_list)
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 # Runs of characters the character table changes (plane 1 as a whole: its few decimal digits
@@ -275,19 +284,22 @@ _SAME_LENGTH_MAP = {"_": " ", **{c: _APOSTROPHE for c in _APOSTROPHES}}
 _SAME_LENGTH_RE = re.compile("[" + re.escape("".join(_SAME_LENGTH_MAP)) + "]")
 
 
-def _token_regex(extra: str) -> re.Pattern[str]:
-    # A word starts with a letter or digit and goes on with letters, digits and the ``extra``
-    # characters (combining marks); words joined by an internal apostrophe stay together.
-    word = rf"\w[\w{extra}]*"
+def _token_regex(extra: str, start: str = "") -> re.Pattern[str]:
+    # A word starts with a letter or digit (or a ``start`` character) and goes on with letters,
+    # digits and the ``extra`` characters (combining marks); words joined by an internal
+    # apostrophe stay together.
+    word = rf"[\w{start}][\w{extra}{start}]*"
     return re.compile(rf"{word}(?:'{word})*")
 
 
 # On normalised text (underscores already spaces, apostrophes already "'").
 _TOKEN_RE = _token_regex(_MARKS_BMP)
 _TOKEN_RE_ASTRAL = _token_regex(_MARKS_ALL)
-# On original text, where the characters the normalisation removes are still there.
-_RAW_TOKEN_RE = _token_regex(_MARKS_BMP + _REMOVED)
-_RAW_TOKEN_RE_ASTRAL = _token_regex(_MARKS_ALL + _REMOVED)
+# On original text, where the characters the normalisation removes are still there, and the
+# symbols it turns into letters too: a word of the original text is then exactly what the
+# analysis reads as one (or, for symbols such as ⒜, several) words.
+_RAW_TOKEN_RE = _token_regex(_MARKS_BMP + _REMOVED, _COMPAT_BMP)
+_RAW_TOKEN_RE_ASTRAL = _token_regex(_MARKS_ALL + _REMOVED, _COMPAT_ALL)
 
 _ARABIC_LETTER_RE = re.compile(
     "[\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef"
@@ -557,11 +569,14 @@ def highlight_terms(
     spans: list[tuple[int, int]] = []
     prepared = _SAME_LENGTH_RE.sub(_same_length_char, text)
     raw_token_re = _RAW_TOKEN_RE_ASTRAL if _ASTRAL_RE.search(prepared) else _RAW_TOKEN_RE
+    analyzer = _analyzer_for(language)
     for match in raw_token_re.finditer(prepared):
         word = match.group()
-        if len(word) > 4 * MAX_TOKEN_LENGTH:
-            continue
-        if not terms.isdisjoint(_analyze_word(word, language)):
+        if len(word) <= 4 * MAX_TOKEN_LENGTH:
+            analysed: Iterable[str] = _analyze_word(word, language)
+        else:  # not worth caching
+            analysed = analyzer(word)
+        if not terms.isdisjoint(analysed):
             spans.append(match.span())
     return spans
 
@@ -638,7 +653,7 @@ def make_snippet(
 
     opening, closing = mark
     parts: list[str] = []
-    if start > 0:
+    if start > 0 and not text[:start].isspace():
         parts.append("…")
     position = start
     for span_start, span_end in spans:
@@ -650,6 +665,6 @@ def make_snippet(
         parts.append(closing)
         position = span_end
     parts.append(_escape(text[position:end]))
-    if end < length:
+    if end < length and not text[end:].isspace():
         parts.append("…")
     return mark_safe("".join(parts))

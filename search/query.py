@@ -14,7 +14,13 @@ from search.glossary import get_glossary
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
-WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Python's \w leaves out combining marks (Arabic harakat, Latin accents in NFD), which would
+# cut a vocalised word in pieces, the very problem FTS5's tokenizer has: words include them.
+_MARKS = "".join(
+    chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")
+)
+_WORD_CHAR = rf"[\w{re.escape(_MARKS)}\u0640]"
+WORD = re.compile(rf"{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*")
 
 
 def clean(text):

@@ -40,6 +40,7 @@ class SearchHit:
     content_type: str
     object_id: int
     title: str
+    title_html: str  # safe HTML: the escaped title with <mark> around matches
     snippet: str  # safe HTML: escaped text with <mark> around matches
     url: str
     language: str
@@ -116,6 +117,7 @@ def search(request):
             content_type=h.content_type,
             object_id=h.object_id,
             title=h.title,
+            title_html=make_snippet(h.title, h.language, plan.tokens_for(h.language), 1000),
             snippet=_snippet(h, plan),
             url=h.url,
             language=h.language,

@@ -112,6 +112,7 @@ def api_search(request):
                     "type": h.content_type,
                     "id": h.object_id,
                     "title": h.title,
+                    "title_html": h.title_html,
                     "snippet": h.snippet,
                     "url": request.build_absolute_uri(h.url) if h.url else None,
                     "language": h.language,
