@@ -458,10 +458,41 @@ def _analyze_arabic(text: str) -> list[str]:
     return [stem(t) for t in tokens if len(t) <= MAX_TOKEN_LENGTH and t not in stop]
 
 
+_VOWELS = frozenset("aeiouáéíóúâêîôûàèìòùäëïöü")
+
+
+def _spanish_singular(token: str) -> str:
+    """Plural to singular before Snowball, which stems them apart (unidades/unidad,
+    jóvenes/joven): the job Elasticsearch's light_spanish stemmer does."""
+    if len(token) < 4 or token[-1] != "s" or token[-2] in "áéíóú":  # país, autobús
+        return token
+    if token.endswith("ces"):
+        return token[:-3] + "z"
+    if token.endswith("es") and token[-3] not in _VOWELS:
+        return token[:-2]
+    return token[:-1]
+
+
+def _french_singular(token: str) -> str:
+    """Plural to singular before Snowball (radios/radio, chevaux/cheval), as
+    Lucene's FrenchMinimalStemmer does."""
+    if len(token) < 4:
+        return token
+    if token.endswith("aux"):
+        return token[:-3] + "al"
+    if token[-1] in "sx":
+        return token[:-1]
+    return token
+
+
+_SINGULAR = {"es": _spanish_singular, "fr": _french_singular}
+
+
 def _snowball_analyzer(
     language: str, elisions: frozenset[str] | None = None, possessive: bool = False
 ) -> Callable[[str], list[str]]:
     stop = STOPWORDS[language]
+    singular = _SINGULAR.get(language)
 
     def analyzer(text: str) -> list[str]:
         norm, tokens = _words(text)
@@ -470,6 +501,8 @@ def _snowball_analyzer(
         tokens = [t for t in tokens if len(t) <= MAX_TOKEN_LENGTH and t not in stop]
         if not tokens:
             return tokens
+        if singular is not None:
+            tokens = [singular(t) for t in tokens]
         stems = _snowball(language).stemWords(tokens)
         joined = " ".join(stems)
         if not joined.isascii():

@@ -2,10 +2,17 @@
 
 The service parses the text once: it splits it into words, analyses each word with
 each language's analyzer, and finds glossary concepts. The result is one clause per
-document language: a list of units that must all match, each unit a list of
-alternative phrases (token tuples). A word is a unit with one phrase; a glossary
-concept is a unit whose phrases are its terms in that language. Documents in the
-query's own language rank above the others (tier 0 before tier 1).
+document language: a list of units, each unit a list of alternative phrases (token
+tuples). A word is a unit with one phrase; a glossary concept is a unit whose phrases
+are its terms in that language.
+
+A document matches when any unit of its language's clause matches; it matches fully
+when every unit listed in `strict[language]` does (in other languages than the
+query's, only the concepts are required: a word without a translation cannot be).
+Results are ranked in tiers, then by BM25 within a tier:
+  0  the query's language, full match      1  another language, full match
+  2  the query's language, partial match   3  another language, partial match
+With `require_all` only full matches count (lists filtered by a text).
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +22,11 @@ from dataclasses import dataclass, field
 class SearchPlan:
     language: str
     clauses: dict = field(default_factory=dict)  # {doc language: [[phrase, ...], ...]}
+    strict: dict = field(default_factory=dict)  # {doc language: [unit indexes required]}
+    require_all: bool = False
+    # The same units as the words the user typed (and glossary terms), for engines that
+    # analyse text themselves (Elasticsearch): {doc language: [[text, ...], ...]}
+    texts: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)  # {facet: [values]}
     facets: list = field(default_factory=list)  # facets to count
     visibility: list = field(default_factory=lambda: ["public"])
@@ -45,6 +57,10 @@ class RawHit:
     published_at: str | None
     tier: int
     score: float
+
+    @property
+    def cross_language(self):
+        return self.tier % 2 == 1
 
 
 @dataclass

@@ -21,6 +21,9 @@ _MARKS = "".join(
 )
 _WORD_CHAR = rf"[\w{re.escape(_MARKS)}\u0640]"
 WORD = re.compile(rf"{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*")
+# French elided articles (l'école, d'Afrique, qu'il) come off before any language's
+# analysis, so "l'école" does not ask English documents for an "l".
+ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|quoiqu|lorsqu|puisqu)['’](?=\w)", re.I)
 
 
 def clean(text):
@@ -34,6 +37,8 @@ class ParsedQuery:
     language: str
     words: list = field(default_factory=list)
     clauses: dict = field(default_factory=dict)  # {doc language: [[phrase, ...], ...]}
+    texts: dict = field(default_factory=dict)  # the clauses as unanalysed text
+    strict: dict = field(default_factory=dict)  # {doc language: [unit indexes]}
     concepts: list = field(default_factory=list)
 
 
@@ -42,7 +47,7 @@ def parse(text, language):
     language = language if language in LANGUAGES else "en"
     if detect_script_language(text) == "ar":
         language = "ar"
-    words = WORD.findall(text)[:MAX_WORDS]
+    words = [ELISION.sub("", w) or w for w in WORD.findall(text)[:MAX_WORDS]]
     parsed = ParsedQuery(language=language, words=words)
     if not words:
         return parsed
@@ -58,7 +63,7 @@ def parse(text, language):
     glossary = get_glossary()
 
     for code in LANGUAGES:
-        units = []
+        units, texts, concept_units = [], [], []
         covered = set()
         for start, end, key in spans:
             phrases = list(glossary.phrases(key, code))
@@ -66,12 +71,21 @@ def parse(text, language):
             if literal and literal not in phrases:
                 phrases.append(literal)
             if phrases:
+                concept_units.append(len(units))
                 units.append(phrases)
+                terms = [t for t in glossary.concepts[key].terms.get(code, []) if analyze(t, code)]
+                texts.append(terms + ([" ".join(words[start:end])] if literal else []))
             covered.update(range(start, end))
         for position, tokens in enumerate(analysed[code]):
             if position not in covered and tokens:
                 units.append([tuple(tokens)])
+                texts.append([words[position]])
         parsed.clauses[code] = units
+        parsed.texts[code] = texts
+        if code != language and concept_units:
+            parsed.strict[code] = concept_units  # untranslated words are optional there
+        else:
+            parsed.strict[code] = list(range(len(units)))
     return parsed
 
 

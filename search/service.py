@@ -90,6 +90,8 @@ def search(request):
     plan = SearchPlan(
         language=parsed.language,
         clauses=parsed.clauses,
+        texts=parsed.texts,
+        strict=parsed.strict,
         filters={k: v for k, v in request.filters.items() if v},
         facets=[f for f in request.facets if f in vocabularies.FACETS],
         visibility=visibility_for(request.user),
@@ -123,7 +125,7 @@ def search(request):
             language=h.language,
             translation_key=h.translation_key,
             published_at=h.published_at,
-            cross_language=bool(h.tier),
+            cross_language=h.cross_language,
             score=h.score,
         )
         for h in raw.hits
@@ -181,6 +183,9 @@ def matching_keys(text, language, user=None, content_type="practice", limit=2000
     plan = SearchPlan(
         language=parsed.language,
         clauses=parsed.clauses,
+        texts=parsed.texts,
+        strict=parsed.strict,
+        require_all=True,
         filters={"type": [content_type]},
         facets=[],
         visibility=visibility_for(user),

@@ -13,24 +13,28 @@ def quote(token):
     return '"' + token.replace('"', '""') + '"'
 
 
-def fts_expression(clauses):
-    """FTS5 MATCH text for the plan's clauses; every token is quoted, so user input
-    can never be read as FTS5 syntax."""
+def _unit_text(language, alternatives):
+    phrases = [
+        quote(" ".join(f"{language}{SEPARATOR}{t}" for t in phrase))
+        for phrase in alternatives
+        if phrase
+    ]
+    if not phrases:
+        return ""
+    return phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})"
+
+
+def fts_expression(clauses, required=None):
+    """FTS5 MATCH text for the plan's clauses: with `required` ({language: unit
+    indexes}) those units must all match, else any unit may. Every token is quoted, so
+    user input can never be read as FTS5 syntax."""
     per_language = []
     for language, units in clauses.items():
-        if not units:
-            continue
-        unit_texts = []
-        for alternatives in units:
-            phrases = [
-                quote(" ".join(f"{language}{SEPARATOR}{t}" for t in phrase))
-                for phrase in alternatives
-                if phrase
-            ]
-            if phrases:
-                unit_texts.append(phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})")
-        if unit_texts:
-            per_language.append(f"({' AND '.join(unit_texts)})")
+        chosen = units if required is None else [units[i] for i in required.get(language, [])]
+        texts = [t for t in (_unit_text(language, unit) for unit in chosen) if t]
+        if texts:
+            joiner = " OR " if required is None else " AND "
+            per_language.append(f"({joiner.join(texts)})")
     return " OR ".join(per_language)
 
 
@@ -47,13 +51,24 @@ def _load_matches(conn, plan):
     )
     conn.execute("DELETE FROM m")
     visibility = list(plan.visibility)
+    strict = fts_expression(plan.clauses, plan.strict)
+    # Partial matches start two tiers down; full matches are lifted back up.
     conn.execute(
         "INSERT INTO m SELECT d.rowid, d.translation_key, d.language, d.published_at,"
-        f" bm25(docs_fts, {WEIGHTS}), d.language != ?"
+        f" bm25(docs_fts, {WEIGHTS}), (d.language != ?) + 2"
         " FROM docs_fts JOIN docs d ON d.rowid = docs_fts.rowid"
         f" WHERE docs_fts MATCH ? AND d.visibility IN ({_placeholders(visibility)})",
-        [plan.language, fts_expression(plan.clauses), *visibility],
+        [plan.language, strict if plan.require_all else fts_expression(plan.clauses),
+         *visibility],
     )
+    if plan.require_all:
+        conn.execute("UPDATE m SET tier = tier - 2")
+    else:
+        conn.execute(
+            "UPDATE m SET tier = tier - 2 WHERE rowid IN"
+            " (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)",
+            [strict],
+        )
     return "m", []
 
 
@@ -122,7 +137,7 @@ def run(conn, plan):
         cross = [
             r[0]
             for r in conn.execute(
-                f"SELECT DISTINCT language FROM ({filtered}) WHERE tier = 1 ORDER BY language",
+                f"SELECT DISTINCT language FROM ({filtered}) WHERE tier % 2 = 1 ORDER BY language",
                 args,
             )
         ]
