@@ -156,6 +156,7 @@ class Measurement:
     times_ms: list = field(default_factory=list)
     queries: list = field(default_factory=list)
     sql_ms: list = field(default_factory=list)
+    by_url: dict = field(default_factory=dict)  # url -> set of query counts
     by_sql: dict = field(default_factory=dict)
     sample_params: dict = field(default_factory=dict)
 
@@ -201,7 +202,7 @@ class Measurement:
         return rows[:limit]
 
 
-def measure(client, urls, *, name, requests=200, warmup=10, expect_status=200):
+def measure(client, urls, *, name, requests=200, warmup=10, expect_status=200, before=None):
     """GET `urls` in turn: `warmup` untimed requests, then `requests` timed ones.
 
     Times client.get() (the whole Django request/response cycle, in-process) and counts
@@ -214,6 +215,8 @@ def measure(client, urls, *, name, requests=200, warmup=10, expect_status=200):
         _get(client, urls[i % len(urls)], expect_status)
     for i in range(requests):
         url = urls[(warmup + i) % len(urls)]
+        if before is not None:
+            before()  # untimed, e.g. clearing the cache for a cold measurement
         with QueryRecorder() as recorder:
             start = time.perf_counter()
             _get(client, url, expect_status)
@@ -221,6 +224,7 @@ def measure(client, urls, *, name, requests=200, warmup=10, expect_status=200):
         result.times_ms.append(elapsed * 1000)
         result.queries.append(recorder.count)
         result.sql_ms.append(recorder.seconds * 1000)
+        result.by_url.setdefault(url, set()).add(recorder.count)
         for sql, (n, seconds) in recorder.by_sql.items():
             entry = result.by_sql.setdefault(sql, [0, 0.0])
             entry[0] += n
@@ -228,6 +232,32 @@ def measure(client, urls, *, name, requests=200, warmup=10, expect_status=200):
         for sql, params in recorder.sample_params.items():
             result.sample_params.setdefault(sql, params)
     return result
+
+
+def count_queries(client, urls, expect_status=200):
+    """{url: number of SQL queries} of one untimed request to each URL."""
+    counts = {}
+    for url in urls:
+        with QueryRecorder() as recorder:
+            _get(client, url, expect_status)
+        counts[url] = recorder.count
+    return counts
+
+
+def same_counts(per_size):
+    """Whether URLs requested at several sizes issued the same number of queries at each.
+
+    `per_size` is a list of {url: count or set of counts}; returns (compared URLs, differing).
+    """
+
+    def as_set(value):
+        return value if isinstance(value, set) else {value}
+
+    common_urls = set.intersection(*(set(d) for d in per_size)) if per_size else set()
+    differing = [
+        url for url in sorted(common_urls) if len({frozenset(as_set(d[url])) for d in per_size}) > 1
+    ]
+    return len(common_urls), differing
 
 
 def _get(client, url, expect_status):
@@ -286,8 +316,14 @@ def markdown_table(headers, rows, align=None):
         ]
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(("-" * (w + 1) + ":") if a == "r" else ("-" * (w + 2))
-                          for w, a in zip(widths, align, strict=True)) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            ("-" * (w + 1) + ":") if a == "r" else ("-" * (w + 2))
+            for w, a in zip(widths, align, strict=True)
+        )
+        + "|"
+    )
     return "\n".join([line([str(h) for h in headers]), rule, *(line(r) for r in cells)])
 
 

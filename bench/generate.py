@@ -33,12 +33,12 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import F
+from wagtail.models import Locale, Page
 
 from kx_platform.models import Country, Pillar, Region, Theme
 from practices.choices import EvidenceStage, Scale, SupportKind
 from practices.demo.loader import DATA_FILE, text_fields
 from practices.models import GoodPracticePage, PracticeIndexPage, PracticeTheme
-from wagtail.models import Locale, Page
 
 # Share of practices whose original is in each language (the rest of the platform
 # is expected to be mostly English and French, then Arabic and Spanish).
@@ -117,6 +117,11 @@ class PracticeGenerator:
             return 0
         with transaction.atomic():
             self._create(count)
+        # Bulk writes send no signals: tell cached counts that content changed, as
+        # any bulk import must.
+        from kx_platform.content_cache import bump
+
+        bump()
         return count
 
     def expected_total(self, pillar=None, region=None):
@@ -156,7 +161,9 @@ class PracticeGenerator:
         countries = rng.sample(self.south_countries, k=rng.choice((1, 1, 1, 2)))
         regions = {slug for _code, slug in countries}
         if rng.random() < 0.1:  # a practice also tagged with a neighbouring region
-            regions.add(rng.choice(sorted(s for s in self.region_ids if s != "europe-north-america")))
+            regions.add(
+                rng.choice(sorted(s for s in self.region_ids if s != "europe-north-america"))
+            )
         scale = rng.choice(Scale.values)
         partners = rng.sample(self.north_countries, k=1) if scale == Scale.TRIANGULAR else []
         themes = rng.sample(self.theme_ids, k=rng.choice((1, 2, 2, 3)))

@@ -5,7 +5,9 @@ measures, with Django's test client (server time, in-process):
 
 * the practice list with two filters, /en/practices/?pillar=N&region=africa, cycling
   through pillars 1-4 and the first pages of each result;
-* a practice page, a different practice (any language) for each request.
+* a practice page, a different practice (any language) for each request;
+* and, as spot checks with a few requests (--spot-requests), the unfiltered list and
+  the list filtered by a single theme.
 
 It does so at each size of --sizes (default: 200 and --practices), to show that the
 number of SQL queries per request does not grow with the number of practices, and
@@ -26,6 +28,7 @@ TARGET_P95_MS = 60.0
 LIST_REGION = "africa"
 LIST_PILLARS = (1, 2, 3, 4)
 LIST_PAGES = 3  # the first pages of each filtered result
+PROBE_PRACTICES = 40  # practice pages whose query count is compared across sizes
 COUNT_RE = re.compile(r'class="results__count"[^>]*>\s*(\d+)\s', re.S)
 
 
@@ -46,6 +49,12 @@ def parse_args(argv):
     )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
     parser.add_argument("--warmup", type=int, default=10, help="untimed requests first")
+    parser.add_argument(
+        "--spot-requests",
+        type=int,
+        default=5,
+        help="timed requests of each spot check: unfiltered list, single-theme list (0: none)",
+    )
     parser.add_argument("--seed", type=int, default=20_250_601, help="random seed of the data")
     parser.add_argument(
         "--target-ms", type=float, default=TARGET_P95_MS, help="p95 target at the largest size"
@@ -59,8 +68,8 @@ def parse_args(argv):
         args.sizes = sorted({min(SMALL_SIZE, args.practices), args.practices})
     if not args.sizes or min(args.sizes) < 1:
         parser.error("sizes must be positive integers")
-    if args.requests < 1 or args.warmup < 0:
-        parser.error("--requests must be at least 1 and --warmup at least 0")
+    if args.requests < 1 or args.warmup < 0 or args.spot_requests < 0:
+        parser.error("--requests must be at least 1, --warmup and --spot-requests at least 0")
     return args
 
 
@@ -87,6 +96,26 @@ def detail_urls(generator, index_urls, count, seed):
             pages.append(f"{index_urls[language]}{practice.slug}/")
     rng.shuffle(pages)
     return pages[:count]
+
+
+def probe_urls(generator, index_urls, count):
+    """Every page (original and translation) of the first `count` practices."""
+    return [
+        f"{index_urls[language]}{practice.slug}/"
+        for practice in generator.practices[:count]
+        for language in sorted(practice.languages)
+    ]
+
+
+def spot_urls(index_url):
+    """{key: (label, urls)} of the spot checks."""
+    from kx_platform.models import Theme
+
+    slugs = list(Theme.objects.order_by("pk").values_list("slug", flat=True)[:5])
+    return {
+        "unfiltered": ("List, no filter", [index_url]),
+        "theme": ("List `?theme=<one theme>`", [f"{index_url}?theme={s}" for s in slugs]),
+    }
 
 
 def _per_page():
@@ -120,7 +149,7 @@ def sanity_check(client, generator, index_urls, size):
     if pages != expected_pages:
         raise AssertionError(f"{pages} live practice pages, expected {expected_pages}")
     # Every practice is listed once in each language, translated or not (de-duplication).
-    for language, index_url in sorted(index_urls.items()):
+    for _language, index_url in sorted(index_urls.items()):
         total = listed_total(client, index_url)
         if total != size:
             raise AssertionError(f"{index_url} lists {total} practices, expected {size}")
@@ -166,7 +195,11 @@ def print_report(args, runs, target_ms):
     headers = ["Practices", "Endpoint", "Median ms", "p95 ms", "SQL ms (median)", "Queries/request"]
     rows = []
     for size, run in runs.items():
-        for key, label in (("list", LIST_LABEL), ("page", PAGE_LABEL)):
+        for key, label in (
+            ("list", LIST_LABEL),
+            ("list_cold", LIST_COLD_LABEL),
+            ("page", PAGE_LABEL),
+        ):
             m = run[key]
             rows.append(
                 [
@@ -181,18 +214,44 @@ def print_report(args, runs, target_ms):
     print(common.markdown_table(headers, rows, align="lrrrrr"))
     print()
     sizes = list(runs)
-    headers = ["Endpoint", *(f"Queries at {s:,}" for s in sizes), "Independent of size"]
+    headers = ["Endpoint", *(f"Queries at {s:,}" for s in sizes), "Same URL, same count"]
     rows = []
     for key, label in (("list", LIST_LABEL), ("page", PAGE_LABEL)):
         labels = [runs[s][key].queries_label() for s in sizes]
-        same = all(
-            (runs[s][key].queries_min, runs[s][key].queries_max)
-            == (runs[sizes[0]][key].queries_min, runs[sizes[0]][key].queries_max)
-            for s in sizes
+        if key == "list":
+            compared, differing = common.same_counts([runs[s]["list"].by_url for s in sizes])
+        else:
+            compared, differing = common.same_counts([runs[s]["page_probe"] for s in sizes])
+        verdict = (
+            f"{'yes' if not differing else 'NO'} ({compared - len(differing)}/{compared} URLs)"
         )
-        rows.append([label, *labels, "yes" if same else "NO"])
+        rows.append([label, *labels, verdict])
     print(common.markdown_table(headers, rows, align="l" + "r" * len(sizes) + "l"))
-    print()
+    print(
+        "\nQueries per request: min–max over the timed requests. A practice page's count "
+        "depends on its language and on how many translations it has (the language "
+        "switcher, the related practices), not on the number of practices; the last column "
+        f"compares the same URLs at every size (list URLs; the pages of the first "
+        f"{PROBE_PRACTICES} practices).\n"
+    )
+    spot_rows = [
+        [
+            f"{size:,}",
+            label,
+            len(m.times_ms),
+            common.ms(m.median_ms),
+            common.ms(max(m.times_ms)),
+            common.ms(m.sql_median_ms),
+            m.queries_label(),
+        ]
+        for size, run in runs.items()
+        for label, m in run["spot"].values()
+    ]
+    if spot_rows:
+        print("Spot checks (few requests, for orders of magnitude):\n")
+        headers = ["Practices", "Endpoint", "Requests", "Median ms", "Max ms", "SQL ms", "Queries"]
+        print(common.markdown_table(headers, spot_rows, align="llrrrrr"))
+        print()
     verdicts = []
     for key, label in (("list", LIST_LABEL), ("page", PAGE_LABEL)):
         p95 = runs[largest][key].p95_ms
@@ -207,9 +266,11 @@ def print_report(args, runs, target_ms):
 
 def print_profile(runs, limit=5, explain_top=3):
     largest = max(runs)
+    run = runs[largest]
     print(f"\n## Slowest SQL at {largest:,} practices (time inside cursor.execute)\n")
-    for key, label in (("list", LIST_LABEL), ("page", PAGE_LABEL)):
-        m = runs[largest][key]
+    endpoints = [(LIST_LABEL, run["list"], explain_top), (PAGE_LABEL, run["page"], explain_top)]
+    endpoints += [(f"Spot check: {label}", m, 1) for label, m in run["spot"].values()]
+    for label, m, explained in endpoints:
         n = len(m.times_ms)
         print(f"### {label}\n")
         rows = []
@@ -228,7 +289,7 @@ def print_profile(runs, limit=5, explain_top=3):
             )
         )
         print()
-        for rank, (sql, params, _n, _s) in enumerate(m.slowest_sql(explain_top), start=1):
+        for rank, (sql, params, _n, _s) in enumerate(m.slowest_sql(explained), start=1):
             print(f"#{rank}:\n```sql\n{common.abbreviate_sql(sql)}\n```")
             try:
                 plan = common.explain(sql, params)
@@ -244,6 +305,7 @@ def _sql_summary(sql, width=90):
 
 LIST_LABEL = f"List `?pillar=N&region={LIST_REGION}`"
 PAGE_LABEL = "Practice page"
+LIST_COLD_LABEL = f"{LIST_LABEL}, cache emptied before each request"
 
 
 # --- main ----------------------------------------------------------------------------
@@ -251,6 +313,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     workdir = common.setup_django(keep=args.keep_db)
 
+    from django.core.cache import cache
     from django.test import Client
     from django.utils import translation
 
@@ -260,6 +323,7 @@ def main(argv=None):
     index_urls = {code: index.get_url() for code, index in generator.indexes.items()}
     client = Client()
     runs = {}
+    probe = min(PROBE_PRACTICES, min(args.sizes))
     for size in args.sizes:
         print(f"… {size:,} practices: generating", file=sys.stderr, flush=True)
         with common.Stopwatch() as watch:
@@ -268,16 +332,32 @@ def main(argv=None):
         print(f"… {size:,} practices: measuring", file=sys.stderr, flush=True)
         list_set = list_urls(generator, index_urls["en"])
         page_set = detail_urls(generator, index_urls, args.requests + args.warmup, args.seed)
-        runs[size] = {
-            "generate_s": watch.seconds,
-            "info": info,
-            "list": common.measure(
-                client, list_set, name="list", requests=args.requests, warmup=args.warmup
-            ),
-            "page": common.measure(
-                client, page_set, name="page", requests=args.requests, warmup=args.warmup
-            ),
-        }
+        run = {"generate_s": watch.seconds, "info": info, "spot": {}}
+        # The same practice pages at every size: their query counts must not change.
+        run["page_probe"] = common.count_queries(client, probe_urls(generator, index_urls, probe))
+        run["list"] = common.measure(
+            client, list_set, name="list", requests=args.requests, warmup=args.warmup
+        )
+        run["page"] = common.measure(
+            client, page_set, name="page", requests=args.requests, warmup=args.warmup
+        )
+        # The same list with the content cache emptied before every request: the cost
+        # of the first reader after each publication.
+        run["list_cold"] = common.measure(
+            client,
+            list_set,
+            name="list_cold",
+            requests=args.requests,
+            warmup=args.warmup,
+            before=cache.clear,
+        )
+        if args.spot_requests:
+            for key, (label, urls) in spot_urls(index_urls["en"]).items():
+                measured = common.measure(
+                    client, urls, name=key, requests=args.spot_requests, warmup=1
+                )
+                run["spot"][key] = (label, measured)
+        runs[size] = run
         translation.deactivate()
 
     met = print_report(args, runs, args.target_ms)

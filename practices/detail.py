@@ -1,12 +1,13 @@
 """What a practice page shows beyond its own fields."""
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practices.models import GoodPracticePage
-from practices.queries import practices_for_display, public_practices
+from practices.models import GoodPracticePage, PracticeTheme
+from practices.queries import practices_for_display
 
 RELATED_COUNT = 3
 
@@ -20,24 +21,36 @@ def practice_index_url(page):
 
 
 def related_practices(page):
-    """Published practices sharing a pillar, ranked by shared themes then recency."""
+    """Published practices sharing a pillar, ranked by shared themes then recency.
+
+    Ranked on ids only (a subquery counts shared themes), then the winners are loaded:
+    sorting whole practice rows would carry every long text field through the sort.
+    """
     pillar_ids = list(page.pillars.values_list("pk", flat=True))
     theme_ids = list(page.themes.values_list("pk", flat=True))
     if not pillar_ids:
         return []
-    base = public_practices()
-    return list(
-        practices_for_display(page.locale, base)
-        .exclude(translation_key=page.translation_key)
-        .filter(pillars__in=pillar_ids)
-        .annotate(
-            shared_themes=Count(
-                "theme_items", filter=Q(theme_items__tag_id__in=theme_ids), distinct=True
-            )
-        )
-        .order_by("-shared_themes", "-first_published_at")
-        .distinct()[:RELATED_COUNT]
+    sharing_a_pillar = GoodPracticePage.pillars.through.objects.filter(
+        pillar_id__in=pillar_ids
+    ).values("goodpracticepage_id")
+    shared_themes = (
+        PracticeTheme.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=theme_ids)
+        .order_by()
+        .values("content_object_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    ids = list(
+        practices_for_display(page.locale)
+        .exclude(translation_key=page.translation_key)
+        .filter(pk__in=sharing_a_pillar)
+        .annotate(shared_themes=Coalesce(Subquery(shared_themes), 0))
+        .order_by("-shared_themes", "-first_published_at", "-pk")
+        .values_list("pk", flat=True)[:RELATED_COUNT]
+    )
+    found = GoodPracticePage.objects.filter(pk__in=ids).select_related("locale")
+    by_id = {p.pk: p for p in found.prefetch_related("pillars", "countries")}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def citation(page, request):

@@ -7,22 +7,25 @@ faceting), so a reader sees what choosing it would add. The number of SQL querie
 fixed, whatever the number of practices.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from kx_platform import vocabularies
+from kx_platform.content_cache import cached
 from practices.models import GoodPracticePage, PracticeTheme
 from practices.queries import (
     available_in,
     languages_by_practice,
     practices_for_display,
     public_practices,
+    restricted_condition,
 )
 
 MAX_QUERY_LENGTH = 200
@@ -68,10 +71,10 @@ class FilterSpec:
         """{value: label} of every value the facet accepts."""
         return vocabularies.FACETS[self.param][1]()
 
-    def condition(self, values, base):
+    def condition(self, values, restricted):
         raise NotImplementedError
 
-    def counts(self, subset, base):
+    def counts(self, subset, restricted):
         """{value: count} over the subset of displayed practices."""
         raise NotImplementedError
 
@@ -83,14 +86,10 @@ class ManyToManySpec(FilterSpec):
     def through(self):
         return getattr(GoodPracticePage, self.relation).through
 
-    def condition(self, values, base):
+    def condition(self, values, restricted):
         through = self.through()
-        target = through._meta.get_field(self.target_field).related_model._meta.model_name
-        return Exists(
-            through.objects.filter(
-                goodpracticepage_id=OuterRef("pk"), **{f"{target}__{self.key}__in": values}
-            )
-        )
+        matching = through.objects.filter(**{f"{self.target_field}__{self.key}__in": values})
+        return Q(pk__in=matching.values("goodpracticepage_id"))
 
     @property
     def target_field(self):
@@ -101,7 +100,7 @@ class ManyToManySpec(FilterSpec):
             if f.is_relation and f.name != "goodpracticepage"
         )
 
-    def counts(self, subset, base):
+    def counts(self, subset, restricted):
         through = self.through()
         rows = (
             through.objects.filter(goodpracticepage_id__in=subset.values("pk"))
@@ -126,12 +125,11 @@ class CountrySpec(ManyToManySpec):
 class ThemeSpec(FilterSpec):
     param = "theme"
 
-    def condition(self, values, base):
-        return Exists(
-            PracticeTheme.objects.filter(content_object_id=OuterRef("pk"), tag__slug__in=values)
-        )
+    def condition(self, values, restricted):
+        matching = PracticeTheme.objects.filter(tag__slug__in=values)
+        return Q(pk__in=matching.values("content_object_id"))
 
-    def counts(self, subset, base):
+    def counts(self, subset, restricted):
         rows = (
             PracticeTheme.objects.filter(content_object_id__in=subset.values("pk"))
             .values("tag__slug")
@@ -143,10 +141,10 @@ class ThemeSpec(FilterSpec):
 class ChoiceSpec(FilterSpec):
     model_field = ""
 
-    def condition(self, values, base):
+    def condition(self, values, restricted):
         return Q(**{f"{self.model_field}__in": values})
 
-    def counts(self, subset, base):
+    def counts(self, subset, restricted):
         rows = subset.order_by().values(self.model_field).annotate(n=Count("pk"))
         return {r[self.model_field]: r["n"] for r in rows}
 
@@ -164,15 +162,15 @@ class LanguageSpec(FilterSpec):
 
     param = "lang"
 
-    def condition(self, values, base):
+    def condition(self, values, restricted):
         condition = Q()
         for code in values:
-            condition |= available_in(code, base)
+            condition |= available_in(code, restricted)
         return condition
 
-    def counts(self, subset, base):
+    def counts(self, subset, restricted):
         aggregates = {
-            f"n_{i}": Count("pk", filter=Q(available_in(code, base)))
+            f"n_{i}": Count("pk", filter=Q(available_in(code, restricted)))
             for i, code in enumerate(self.vocabulary())
         }
         row = subset.order_by().aggregate(**aggregates)
@@ -201,7 +199,12 @@ class PracticeListing:
         self.per_page = per_page or settings.KX_PRACTICES_PER_PAGE
         self.ignored = []
         self.query_truncated = False
-        self.vocabularies = {spec.param: spec.vocabulary() for spec in FILTERS}
+        self.vocabularies = {
+            spec.param: cached(
+                f"vocabulary:{spec.param}:{self.locale.language_code}", spec.vocabulary
+            )
+            for spec in FILTERS
+        }
         self.selected = {spec.param: self._read_values(params, spec) for spec in FILTERS}
         self.query = self._read_query(params)
         default_sort = "relevance" if self.query else "newest"
@@ -237,14 +240,14 @@ class PracticeListing:
         return query
 
     # --- querying -------------------------------------------------------------------
-    def _filtered(self, base, display, skip=None):
+    def _filtered(self, restricted, display, skip=None):
         qs = display
         if self.matching_keys is not None:
             qs = qs.filter(translation_key__in=self.matching_keys)
         for spec in FILTERS:
             values = self.selected[spec.param]
             if values and spec.param != skip:
-                qs = qs.filter(spec.condition(values, base))
+                qs = qs.filter(spec.condition(values, restricted))
         return qs
 
     def _compute(self):
@@ -253,10 +256,20 @@ class PracticeListing:
             from search.service import matching_keys
 
             self.matching_keys = matching_keys(self.query, self.locale.language_code)
-        base = public_practices()
-        display = practices_for_display(self.locale, base)
-        results = self._filtered(base, display)
+        restricted = restricted_condition()
+        base = public_practices(restricted)
+        display = practices_for_display(self.locale, base, restricted)
+        results = self._filtered(restricted, display)
+
+        # The counts depend only on the filters (not on the page or the sort), so
+        # readers paging or re-sorting a list share them until content changes.
+        state = repr((self.locale.language_code, self.query, sorted(self.selected.items())))
+        counts = cached(
+            f"practice-counts:{hashlib.sha256(state.encode()).hexdigest()}",
+            lambda: self._counts(restricted, display, results),
+        )
         paginator = Paginator(self._ordered(results), self.per_page)
+        paginator.count = counts["total"]
         self.page = paginator.get_page(self._page_param)
         self.paginator = paginator
         self.total = paginator.count
@@ -268,7 +281,18 @@ class PracticeListing:
         languages = languages_by_practice(self.items, base)
         for item in self.items:
             item.available_languages = sorted(languages.get(item.translation_key, []))
-        self.facets = [self._facet(spec, base, display, results) for spec in FILTERS]
+        self.facets = [self._facet(spec, counts[spec.param]) for spec in FILTERS]
+
+    def _counts(self, restricted, display, results):
+        counts = {"total": results.count()}
+        for spec in FILTERS:
+            subset = (
+                self._filtered(restricted, display, skip=spec.param)
+                if self.selected[spec.param]
+                else results
+            )
+            counts[spec.param] = spec.counts(subset, restricted)
+        return counts
 
     def _ordered(self, results):
         if self.sort == "relevance" and self.matching_keys:
@@ -282,11 +306,7 @@ class PracticeListing:
             return results.order_by(rank, "pk")
         return results.order_by(*SORTS["newest" if self.sort == "relevance" else self.sort])
 
-    def _facet(self, spec, base, display, results):
-        subset = (
-            self._filtered(base, display, skip=spec.param) if self.selected[spec.param] else results
-        )
-        counts = spec.counts(subset, base)
+    def _facet(self, spec, counts):
         selected = self.selected[spec.param]
         options = []
         for value, label in self.vocabularies[spec.param].items():

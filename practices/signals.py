@@ -35,3 +35,24 @@ def share_classification_with_translations(sender, instance, **kwargs):
         if sorted(other.themes.values_list("name", flat=True)) != wanted_themes:
             other.themes.set(list(instance.themes.all()))
             other.save()
+
+
+def _connect_content_cache():
+    """Published content or taxonomy changed: cached counts and vocabularies go stale."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, PageViewRestriction
+    from wagtail.signals import page_unpublished, post_page_move
+
+    from kx_platform.content_cache import bump
+    from kx_platform.models import Country, Pillar, Region, Theme
+
+    page_published.connect(bump, dispatch_uid="kx-cache-published")
+    page_unpublished.connect(bump, dispatch_uid="kx-cache-unpublished")
+    post_page_move.connect(bump, dispatch_uid="kx-cache-moved")
+    post_delete.connect(bump, sender=Page, dispatch_uid="kx-cache-deleted")
+    for model in (PageViewRestriction, Pillar, Region, Country, Theme):
+        post_save.connect(bump, sender=model, dispatch_uid=f"kx-cache-save-{model.__name__}")
+        post_delete.connect(bump, sender=model, dispatch_uid=f"kx-cache-del-{model.__name__}")
+
+
+_connect_content_cache()

@@ -61,3 +61,11 @@ def drain_search():
     from search.outbox import drain
 
     return drain(get_index(), "embedded_done")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached counts must not leak from one test's (rolled back) database to the next."""
+    from django.core.cache import cache
+
+    cache.clear()

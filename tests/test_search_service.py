@@ -36,16 +36,27 @@ def titles(results):
 @pytest.fixture
 def arabic_library():
     pages = {
-        "seed1": PracticeFactory(title="أثر الإرهاب في بلدان الجنوب", summary=SEED_1,
-                                 language="ar", countries=["JO"]),
-        "seed2": PracticeFactory(title="تبادل الخبرات", summary=SEED_2, language="ar",
-                                 countries=["MA"]),
-        "vocalised": PracticeFactory(title="التعاون بين دول الجنوب", summary=SEED_VOCALISED,
-                                     language="ar", countries=["EG"]),
-        "prefixes": PracticeFactory(title="برامج وقائية", language="ar", countries=["TN"],
-                                    summary="برامج تتصدى للإرهاب والتطرف وتعنى بالإرهاب الإلكتروني"),
-        "variants": PracticeFactory(title="مبادرة الأسرة", language="ar", countries=["DZ"],
-                                    summary="مبادرة إقليمية لحماية الاسره من الافكار المتطرفة"),
+        "seed1": PracticeFactory(
+            title="أثر الإرهاب في بلدان الجنوب", summary=SEED_1, language="ar", countries=["JO"]
+        ),
+        "seed2": PracticeFactory(
+            title="تبادل الخبرات", summary=SEED_2, language="ar", countries=["MA"]
+        ),
+        "vocalised": PracticeFactory(
+            title="التعاون بين دول الجنوب", summary=SEED_VOCALISED, language="ar", countries=["EG"]
+        ),
+        "prefixes": PracticeFactory(
+            title="برامج وقائية",
+            language="ar",
+            countries=["TN"],
+            summary="برامج تتصدى للإرهاب والتطرف وتعنى بالإرهاب الإلكتروني",
+        ),
+        "variants": PracticeFactory(
+            title="مبادرة الأسرة",
+            language="ar",
+            countries=["DZ"],
+            summary="مبادرة إقليمية لحماية الاسره من الافكار المتطرفة",
+        ),
     }
     drain_search()
     return pages
@@ -79,12 +90,24 @@ def test_matches_are_highlighted_in_the_original_text(arabic_library):
 @pytest.fixture
 def latin_library():
     pages = [
-        PracticeFactory(title="Prévenir l'extrémisme violent", language="fr", countries=["SN"],
-                        summary="Les radios communautaires répondent aux discours extrémistes."),
-        PracticeFactory(title="Programas para jóvenes", language="es", countries=["CO"],
-                        summary="Políticas locales de prevención con los jóvenes y las familias."),
-        PracticeFactory(title="Prison reform", language="en", countries=["KE"],
-                        summary="Three prisons adopted new policies on visits."),
+        PracticeFactory(
+            title="Prévenir l'extrémisme violent",
+            language="fr",
+            countries=["SN"],
+            summary="Les radios communautaires répondent aux discours extrémistes.",
+        ),
+        PracticeFactory(
+            title="Programas para jóvenes",
+            language="es",
+            countries=["CO"],
+            summary="Políticas locales de prevención con los jóvenes y las familias.",
+        ),
+        PracticeFactory(
+            title="Prison reform",
+            language="en",
+            countries=["KE"],
+            summary="Three prisons adopted new policies on visits.",
+        ),
     ]
     drain_search()
     return pages
@@ -111,12 +134,19 @@ def test_full_matches_rank_above_partial_ones():
 
 
 def test_a_query_finds_other_languages_through_the_glossary_ranked_after_its_own():
-    english = PracticeFactory(title="Countering violent extremism online", language="en",
-                              summary="Moderation partnerships against violent extremism.")
-    arabic = PracticeFactory(title="برنامج وطني", language="ar",
-                             summary="برنامج لمنع التطرف العنيف لدى الشباب")
-    french = PracticeFactory(title="Programme national", language="fr",
-                             summary="Prévention de l'extrémisme violent chez les jeunes")
+    english = PracticeFactory(
+        title="Countering violent extremism online",
+        language="en",
+        summary="Moderation partnerships against violent extremism.",
+    )
+    arabic = PracticeFactory(
+        title="برنامج وطني", language="ar", summary="برنامج لمنع التطرف العنيف لدى الشباب"
+    )
+    french = PracticeFactory(
+        title="Programme national",
+        language="fr",
+        summary="Prévention de l'extrémisme violent chez les jeunes",
+    )
     drain_search()
     results = find("violent extremism", "en")
     assert titles(results)[0] == english.title
@@ -126,8 +156,12 @@ def test_a_query_finds_other_languages_through_the_glossary_ranked_after_its_own
 
 
 def test_a_practice_and_its_translations_appear_once(arabic_library):
-    translate(arabic_library["seed1"], "en", title="Terrorism in the South",
-              summary="Terrorism has deeply affected many countries of the South.")
+    translate(
+        arabic_library["seed1"],
+        "en",
+        title="Terrorism in the South",
+        summary="Terrorism has deeply affected many countries of the South.",
+    )
     drain_search()
     results = find("terrorism", "en")
     assert titles(results).count("Terrorism in the South") == 1
@@ -136,17 +170,24 @@ def test_a_practice_and_its_translations_appear_once(arabic_library):
 
 def test_facet_counts_equal_database_counts():
     for n in range(6):
-        PracticeFactory(pillars=[1 + n % 2, 4], countries=["KE" if n % 3 else "PE"],
-                        evidence_stage="tested" if n < 4 else "validated")
+        PracticeFactory(
+            pillars=[1 + n % 2, 4],
+            countries=["KE" if n % 3 else "PE"],
+            evidence_stage="tested" if n < 4 else "validated",
+        )
     drain_search()
     results = find("", pillar=["1"])
     live = GoodPracticePage.objects.live()
     assert results.total == live.filter(pillars__number=1).count()
     assert results.facets["pillar"]["2"] == live.filter(pillars__number=2).count()
-    assert results.facets["stage"]["tested"] == live.filter(
-        pillars__number=1, evidence_stage="tested").count()
-    assert results.facets["region"]["africa"] == live.filter(
-        pillars__number=1, regions__slug="africa").count()
+    assert (
+        results.facets["stage"]["tested"]
+        == live.filter(pillars__number=1, evidence_stage="tested").count()
+    )
+    assert (
+        results.facets["region"]["africa"]
+        == live.filter(pillars__number=1, regions__slug="africa").count()
+    )
 
 
 def test_drafts_private_and_unpublished_practices_never_appear(client):
@@ -201,9 +242,33 @@ def test_a_page_past_the_end_gives_the_last_page():
 
 
 BAD_QUERIES = [
-    '"', '""', "*", "NEAR", "NEAR(a b)", "AND", "OR", "NOT", "a AND", "(", ")", "(()", "-", ":",
-    "title:youth", "-youth", "youth*", "^youth", "{title}: x", "a" * 10_000, "the of and",
-    "...!!!", "youth 🤝 شباب jóvenes", "\u202eyouth\u202c", "you\u200bth", "\x00\x01", "🔥" * 50,
+    '"',
+    '""',
+    "*",
+    "NEAR",
+    "NEAR(a b)",
+    "AND",
+    "OR",
+    "NOT",
+    "a AND",
+    "(",
+    ")",
+    "(()",
+    "-",
+    ":",
+    "title:youth",
+    "-youth",
+    "youth*",
+    "^youth",
+    "{title}: x",
+    "a" * 10_000,
+    "the of and",
+    "...!!!",
+    "youth 🤝 شباب jóvenes",
+    "\u202eyouth\u202c",
+    "you\u200bth",
+    "\x00\x01",
+    "🔥" * 50,
 ]
 
 
@@ -216,9 +281,14 @@ def test_hostile_queries_get_a_sensible_answer(query):
         assert results.total >= 0
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(max_size=300), language=st.sampled_from(["ar", "en", "fr", "es", "zz"]),
-       page=st.integers(min_value=-5, max_value=10_000))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(max_size=300),
+    language=st.sampled_from(["ar", "en", "fr", "es", "zz"]),
+    page=st.integers(min_value=-5, max_value=10_000),
+)
 def test_the_service_never_fails_whatever_the_text(text, language, page):
     results = search(SearchRequest(text=text, language=language, page=page))
     assert results.total >= 0

@@ -13,12 +13,22 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def practices():
     pages = [
-        PracticeFactory(title="Youth sport against recruitment", pillars=[1], countries=["CO"],
-                        themes=["Youth"], language="es"),
-        PracticeFactory(title="Youth radio in the Sahel", pillars=[1, 4], countries=["NE"],
-                        themes=["Youth", "Counter-narratives"]),
-        PracticeFactory(title="Border data sharing", pillars=[2], countries=["JM"],
-                        themes=["Border security"]),
+        PracticeFactory(
+            title="Youth sport against recruitment",
+            pillars=[1],
+            countries=["CO"],
+            themes=["Youth"],
+            language="es",
+        ),
+        PracticeFactory(
+            title="Youth radio in the Sahel",
+            pillars=[1, 4],
+            countries=["NE"],
+            themes=["Youth", "Counter-narratives"],
+        ),
+        PracticeFactory(
+            title="Border data sharing", pillars=[2], countries=["JM"], themes=["Border security"]
+        ),
     ]
     drain_search()
     return pages
@@ -34,7 +44,8 @@ def test_api_returns_hits_facets_and_totals(client, practices):
     data = response.json()
     assert data["total"] == 2
     assert {h["title"] for h in data["hits"]} == {
-        "Youth sport against recruitment", "Youth radio in the Sahel"
+        "Youth sport against recruitment",
+        "Youth radio in the Sahel",
     }
     hit = data["hits"][0]
     assert set(hit) >= {"type", "id", "title", "snippet", "url", "language", "cross_language"}
@@ -48,7 +59,8 @@ def test_api_filters_combine(client, practices):
     assert [h["title"] for h in data["hits"]] == ["Youth radio in the Sahel"]
     data = api(client, pillar=["1", "2"], region="latin-america-caribbean").json()
     assert {h["title"] for h in data["hits"]} == {
-        "Youth sport against recruitment", "Border data sharing"
+        "Youth sport against recruitment",
+        "Border data sharing",
     }
 
 
@@ -97,15 +109,26 @@ def test_search_page_is_right_to_left_in_arabic(client, practices):
 
 
 def test_search_page_forgives_bad_input(client, practices):
-    for query in ["page=0", "page=abc", "page=999", "pillar=9", "q=" + "y" * 10_000, "sort=x",
-                  "q=%ZZ", "country=" + "x" * 10_000]:
+    for query in [
+        "page=0",
+        "page=abc",
+        "page=999",
+        "pillar=9",
+        "q=" + "y" * 10_000,
+        "sort=x",
+        "q=%ZZ",
+        "country=" + "x" * 10_000,
+    ]:
         response = client.get(f"/en/search/?{query}")
         assert response.status_code == 200, query
 
 
 def test_search_page_says_which_other_languages_it_drew_from(client):
-    PracticeFactory(title="Programme national", language="fr",
-                    summary="Prévention de l'extrémisme violent chez les jeunes")
+    PracticeFactory(
+        title="Programme national",
+        language="fr",
+        summary="Prévention de l'extrémisme violent chez les jeunes",
+    )
     drain_search()
     html = client.get("/en/search/?q=violent+extremism").content.decode()
     assert "Results in other languages (Français)" in html

@@ -17,3 +17,4 @@ STORAGES = {
 }
 KX_SHOW_DEMO_PASSWORDS = False
 KX_SEARCH_INDEX = os.path.join(tempfile.mkdtemp(prefix="kx-search-"), "search.sqlite3")
+ELASTICSEARCH_URL = ""  # the live suite (tests/live) reads the environment itself

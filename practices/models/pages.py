@@ -30,6 +30,13 @@ class PracticeTheme(ItemBase):
         "practices.GoodPracticePage", related_name="theme_items", on_delete=models.CASCADE
     )
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_theme_per_practice"
+            )
+        ]
+
 
 class PracticeIndexPage(Page):
     """The practice library of one language: lists and filters every published practice."""

@@ -13,6 +13,7 @@ PAGES = {
     "list-empty": "/{lang}/practices/?pillar=3&region=europe-north-america",
     "practice": None,  # a demo practice, found below
     "sign-in": "/{lang}/account/sign-in/",
+    "search": "/{lang}/search/?q=youth",
 }
 
 

@@ -46,7 +46,7 @@ def test_expert_submits_in_arabic_moderator_approves_visitor_finds_it(site, new_
     expert.fill("#id_summary", SUMMARY)
     rich_text(expert, "challenge", "عادت آلاف الأسر من مناطق سيطرة الجماعات المسلحة.")
     rich_text(expert, "human_rights", HUMAN_RIGHTS)
-    expert.click("#tab-label-classification")
+    expert.locator("[role=tab]").nth(1).click()  # "Classification", whatever the language
     expert.check("input[name=pillars][value='1']")
     expert.check("input[name=pillars][value='4']")
     expert.select_option("#id_countries", ["TD", "NE"])
@@ -123,3 +123,26 @@ def test_language_switcher_keeps_the_page_and_filters(site, new_page):
     page.click(".language-switcher a[hreflang=fr]")
     assert page.url.endswith("/fr/practices/?pillar=4")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def test_search_autocomplete_and_cross_language_results(site, new_page):
+    page = new_page()
+    page.goto(site.url + "/en/")
+    page.fill("#home-q", "violent extremism")
+    page.press("#home-q", "Enter")
+    page.wait_for_url("**/en/search/?q=violent+extremism")
+    expect(page.locator(".hit").first).to_be_visible()
+    expect(page.locator(".notice--info")).to_contain_text("Results in other languages")
+    expect(page.locator(".hit mark").first).to_be_visible()
+    screenshot(page, "06-search-cross-language-en")
+
+    page.goto(site.url + "/ar/search/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("#search-q").press_sequentially("الإره", delay=40)
+    suggestions = page.locator("#search-suggestions li")
+    expect(suggestions.first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ar/search/?q=*")
+    expect(page.locator(".hit").first).to_be_visible()
+    screenshot(page, "07-search-autocomplete-ar")
