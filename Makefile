@@ -46,6 +46,7 @@ setup: $(STAMP)
 
 run: system-packages setup
 	$(PY) manage.py load_demo
+	$(PY) manage.py search_rebuild
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: system-packages $(STAMP)

@@ -167,6 +167,10 @@ def suggest(text, language, user=None, limit=8):
         return []
     results = get_index().suggest(suggestion_tokens(text), visibility_for(user), limit)
     seen = {r["text"].casefold() for r in results}
+    for theme in _themes_starting_with(text, language):
+        if theme.casefold() not in seen and len(results) < limit:
+            seen.add(theme.casefold())
+            results.append({"text": theme, "kind": "theme", "language": language, "url": None})
     for term in get_glossary().terms_starting_with(text, language, limit):
         if term.casefold() not in seen and len(results) < limit:
             seen.add(term.casefold())
@@ -200,3 +204,17 @@ def matching_keys(text, language, user=None, content_type="practice", limit=2000
         logger.exception("Elasticsearch search failed: searching the embedded index instead")
         raw = get_index().search(plan)
     return [h.translation_key for h in raw.hits]
+
+
+def _themes_starting_with(text, language, limit=5):
+    """Theme names, in the reader's language where translated, that start with `text`."""
+    from django.db.models import Q
+    from django.utils import translation
+
+    from kx_platform.models import Theme
+
+    matching = Q(name__istartswith=text)
+    for code in ("ar", "fr", "es"):
+        matching |= Q(**{f"name_{code}__istartswith": text})
+    with translation.override(language):
+        return [t.display_name for t in Theme.objects.filter(matching)[:limit]]

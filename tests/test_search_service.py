@@ -201,10 +201,34 @@ def test_drafts_private_and_unpublished_practices_never_appear(client):
     assert titles(find("youth")) == ["Public practice about youth"]
 
 
-def test_deleting_and_moving_update_the_index():
-    page = PracticeFactory(title="Moving practice on youth")
+def test_deleting_updates_the_index():
+    page = PracticeFactory(title="Deleted practice on youth")
     drain_search()
     page.delete()
+    drain_search()
+    assert find("youth").total == 0
+
+
+def test_moving_updates_the_index():
+    from practices.models import PracticeIndexPage
+
+    page = PracticeFactory(title="Moving practice on youth")
+    drain_search()
+    assert find("youth").hits[0].url == "/en/practices/" + page.slug + "/"
+    french_index = PracticeIndexPage.objects.get(locale__language_code="fr")
+    page.move(french_index, pos="last-child")
+    drain_search()
+    assert find("youth").hits[0].url == "/fr/practices/" + page.slug + "/"
+
+
+def test_a_view_restriction_removes_a_whole_library_from_the_index():
+    from practices.models import PracticeIndexPage
+
+    PracticeFactory(title="Youth practice in English")
+    drain_search()
+    PageViewRestriction.objects.create(
+        page=PracticeIndexPage.objects.get(locale__language_code="en"), restriction_type="login"
+    )
     drain_search()
     assert find("youth").total == 0
 
@@ -293,3 +317,20 @@ def test_the_service_never_fails_whatever_the_text(text, language, page):
     results = search(SearchRequest(text=text, language=language, page=page))
     assert results.total >= 0
     assert 1 <= results.page
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=200), language=st.sampled_from(["ar", "en", "fr", "es", "xx"]))
+def test_the_query_parser_only_ever_produces_safe_fts5_expressions(text, language):
+    import sqlite3
+
+    from search.backends.embedded_query import fts_expression
+    from search.query import parse
+
+    parsed = parse(text, language)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize=\"unicode61 tokenchars '_'\")")
+    for required in (None, parsed.strict):
+        expression = fts_expression(parsed.clauses, required)
+        if expression:
+            conn.execute("SELECT * FROM t WHERE t MATCH ?", (expression,)).fetchall()

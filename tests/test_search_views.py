@@ -140,3 +140,8 @@ def test_api_json_is_utf8(client, practices):
     body = api(client, q="الشباب", locale="ar").content.decode()
     assert "الشباب والرياضة" in body
     json.loads(body)
+
+
+def test_api_suggests_themes_in_the_readers_language(client, practices):
+    data = api(client, q="jeun", suggest="1", locale="fr").json()
+    assert {"text": "Jeunesse", "kind": "theme", "language": "fr", "url": None} in data["suggestions"]
