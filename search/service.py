@@ -14,7 +14,7 @@ from search.analysis import make_snippet
 from search.backends import elasticsearch_configured
 from search.backends.embedded import get_index
 from search.plan import SearchPlan
-from search.query import parse
+from search.query import clean, parse
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,19 @@ def active_backend():
     return get_index()
 
 
+def _run(plan):
+    """(backend, raw results): Elasticsearch when it answers, else the embedded index."""
+    backend = active_backend()
+    try:
+        return backend, backend.search(plan)
+    except Exception:
+        if backend.name == "embedded":
+            raise
+        logger.exception("Elasticsearch search failed: searching the embedded index instead")
+        backend = get_index()
+        return backend, backend.search(plan)
+
+
 def search(request):
     parsed = parse(request.text, request.language)
     page = min(max(1, request.page), MAX_PAGE)
@@ -99,15 +112,7 @@ def search(request):
         offset=(page - 1) * request.per_page,
         limit=request.per_page,
     )
-    backend = active_backend()
-    try:
-        raw = backend.search(plan)
-    except Exception:
-        if backend.name == "embedded":
-            raise
-        logger.exception("Elasticsearch search failed: searching the embedded index instead")
-        backend = get_index()
-        raw = backend.search(plan)
+    backend, raw = _run(plan)
     last_page = max(1, math.ceil(raw.total / request.per_page))
     if page > last_page and raw.total:
         # Past the end: answer with the last page rather than an empty one.
@@ -162,7 +167,7 @@ def suggest(text, language, user=None, limit=8):
     from search.glossary import get_glossary
     from search.query import suggestion_tokens
 
-    text = " ".join(text.split())[:100]
+    text = clean(text)[:100]
     if not text:
         return []
     results = get_index().suggest(suggestion_tokens(text), visibility_for(user), limit)
@@ -195,14 +200,7 @@ def matching_keys(text, language, user=None, content_type="practice", limit=2000
         visibility=visibility_for(user),
         limit=limit,
     )
-    backend = active_backend()
-    try:
-        raw = backend.search(plan)
-    except Exception:
-        if backend.name == "embedded":
-            raise
-        logger.exception("Elasticsearch search failed: searching the embedded index instead")
-        raw = get_index().search(plan)
+    _backend, raw = _run(plan)
     return [h.translation_key for h in raw.hits]
 
 

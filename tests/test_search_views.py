@@ -144,4 +144,5 @@ def test_api_json_is_utf8(client, practices):
 
 def test_api_suggests_themes_in_the_readers_language(client, practices):
     data = api(client, q="jeun", suggest="1", locale="fr").json()
-    assert {"text": "Jeunesse", "kind": "theme", "language": "fr", "url": None} in data["suggestions"]
+    jeunesse = {"text": "Jeunesse", "kind": "theme", "language": "fr", "url": None}
+    assert jeunesse in data["suggestions"]

@@ -58,8 +58,7 @@ def _load_matches(conn, plan):
         f" bm25(docs_fts, {WEIGHTS}), (d.language != ?) + 2"
         " FROM docs_fts JOIN docs d ON d.rowid = docs_fts.rowid"
         f" WHERE docs_fts MATCH ? AND d.visibility IN ({_placeholders(visibility)})",
-        [plan.language, strict if plan.require_all else fts_expression(plan.clauses),
-         *visibility],
+        [plan.language, strict if plan.require_all else fts_expression(plan.clauses), *visibility],
     )
     if plan.require_all:
         conn.execute("UPDATE m SET tier = tier - 2")

@@ -19,7 +19,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import F
 
 from search import outbox
@@ -97,7 +97,8 @@ class Command(BaseCommand):
     def work(self, batch_size, max_retries, interval):
         logger.info("search_sync: applying the outbox to Elasticsearch every %.0f s", interval)
         while not self.stopping:
-            close_old_connections()
+            if not connection.in_atomic_block:  # a long-lived worker drops stale connections
+                close_old_connections()
             applied = self.drain(batch_size, max_retries)
             if applied:
                 logger.info("search_sync: %d outbox entries applied", applied)
