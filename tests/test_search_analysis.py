@@ -22,9 +22,9 @@ from search.analysis import (
     make_snippet,
 )
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # shared/ sits beside the repo
 
-# Sentences copied verbatim from the Arabic seed documents (/work/shared/seeds).
+# Sentences copied verbatim from the Arabic seed documents (shared/seeds).
 SEED_TERRORISM = "لقد أثر الإرهاب تأثيرا شديدا على العديد من بلدان الجنوب."
 SEED_APPROACHES = (
     "وثمة حاجة إلى اتباع نُهج جماعية تشترك فيها هذه البلدان لمنع الإرهاب والظروف المفضية "

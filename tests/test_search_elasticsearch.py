@@ -61,7 +61,10 @@ from tests.factories import PracticeFactory, translate
 SPEC_FILE = Path(
     os.environ.get(
         "KX_ELASTICSEARCH_OPENAPI",
-        "/work/shared/elasticsearch/elasticsearch-serverless-openapi.json",
+        Path(__file__).resolve().parents[2]
+        / "shared"
+        / "elasticsearch"
+        / "elasticsearch-serverless-openapi.json",
     )
 )
 SPEC_URI = "urn:kx:elasticsearch-openapi"
