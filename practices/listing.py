@@ -9,7 +9,7 @@ fixed, whatever the number of practices.
 
 import hashlib
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from functools import cached_property
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -19,6 +19,7 @@ from wagtail.models import Locale
 
 from kx_platform import vocabularies
 from kx_platform.content_cache import cached
+from kx_platform.query_state import QueryState
 from practices.models import GoodPracticePage, PracticeTheme
 from practices.queries import (
     available_in,
@@ -326,49 +327,36 @@ class PracticeListing:
         return Facet(param=spec.param, label=spec.label, options=options)
 
     # --- URLs -----------------------------------------------------------------------
-    def state(self, **changes):
-        """The query-string pairs of this listing, with some parameters replaced."""
-        state = {"q": [self.query] if self.query else []}
-        state.update({param: list(values) for param, values in self.selected.items()})
-        state["sort"] = [self.sort] if self.sort != self.default_sort else []
-        state.update(changes)
-        return [(k, v) for k, values in state.items() for v in values]
+    @cached_property
+    def query_state(self):
+        return QueryState(
+            self.base_url,
+            text=self.query,
+            filters=self.selected,
+            sort=self.sort,
+            default_sort=self.default_sort,
+        )
 
     def url(self, **changes):
-        pairs = self.state(**changes)
-        return f"{self.base_url}?{urlencode(pairs)}" if pairs else self.base_url
+        return self.query_state.url(**changes)
 
     def toggle_url(self, param, value):
-        values = list(self.selected[param])
-        values = [v for v in values if v != value] if value in values else [*values, value]
-        return self.url(**{param: values})
+        return self.query_state.toggle_url(param, value)
 
     def page_url(self, number):
-        return self.url(page=[str(number)] if number > 1 else [])
+        return self.query_state.page_url(number)
 
     @property
     def default_sort(self):
         return "relevance" if self.query else "newest"
 
     def sort_url(self, sort):
-        return self.url(sort=[sort] if sort != self.default_sort else [])
+        return self.query_state.sort_url(sort)
 
     @property
     def active_filters(self):
-        chips = []
-        if self.query:
-            chips.append({"label": f"“{self.query}”", "url": self.url(q=[])})
-        for spec in FILTERS:
-            for value in self.selected[spec.param]:
-                label = self.vocabularies[spec.param][value]
-                chips.append(
-                    {
-                        "facet": spec.label,
-                        "label": str(label),
-                        "url": self.toggle_url(spec.param, value),
-                    }
-                )
-        return chips
+        labels = {spec.param: (spec.label, self.vocabularies[spec.param]) for spec in FILTERS}
+        return self.query_state.chips(labels, include_text=True)
 
     @property
     def clear_url(self):
@@ -394,15 +382,7 @@ class PracticeListing:
     # --- pagination -------------------------------------------------------------------
     @property
     def page_links(self):
-        numbers = self.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
-        return [
-            {
-                "number": n,
-                "url": None if n == Paginator.ELLIPSIS else self.page_url(n),
-                "current": n == self.page.number,
-            }
-            for n in numbers
-        ]
+        return self.query_state.page_links(self.paginator, self.page.number)
 
     @property
     def previous_url(self):

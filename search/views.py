@@ -1,22 +1,23 @@
 """The search page and the JSON API (which the page's autocomplete uses)."""
 
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from kx_platform import vocabularies
+from kx_platform.query_state import QueryState
 from search.params import BadParameter, read_params
 from search.service import SearchRequest, search, suggest
 
 FACET_ORDER = ["type", "pillar", "region", "country", "theme", "lang", "stage"]
 
 
-def _facets(results, params, url_for):
+def _facets(results, params, labels, toggle_url):
     facets = []
     for name in FACET_ORDER:
-        label, vocabulary_of = vocabularies.FACETS[name]
-        vocabulary = vocabulary_of()
+        label, vocabulary = labels[name]
         counts = results.facets.get(name, {})
         selected = params.filters.get(name, [])
         options = [
@@ -25,7 +26,7 @@ def _facets(results, params, url_for):
                 "label": str(vocabulary.get(value, value)),
                 "count": counts.get(value, 0),
                 "selected": value in selected,
-                "url": url_for(toggle=(name, value)),
+                "url": toggle_url(name, value),
             }
             for value in vocabulary
             if counts.get(value) or value in selected
@@ -37,8 +38,6 @@ def _facets(results, params, url_for):
 
 @require_GET
 def search_page(request):
-    from search.urls_state import SearchState
-
     params = read_params(request.GET, language=get_language())
     results = search(
         SearchRequest(
@@ -50,7 +49,16 @@ def search_page(request):
             user=request.user,
         )
     )
-    state = SearchState(request.path, params)
+    state = QueryState(
+        request.path,
+        text=params.text,
+        filters=params.filters,
+        sort=params.sort,
+        default_sort="relevance",
+    )
+    labels = {
+        facet: (label, vocabulary()) for facet, (label, vocabulary) in vocabularies.FACETS.items()
+    }
     language_names = dict(vocabularies.languages())
     return render(
         request,
@@ -59,11 +67,13 @@ def search_page(request):
             "params": params,
             "results": results,
             "state": state,
-            "facets": _facets(results, params, state.url),
+            "facets": _facets(results, params, labels, state.toggle_url),
             "cross_language_names": [language_names.get(c, c) for c in results.cross_languages],
-            "page_links": state.page_links(results),
-            "chips": state.chips(vocabularies.FACETS),
-            "clear_url": state.clear_url,
+            "page_links": state.page_links(
+                Paginator(range(results.total), results.per_page), results.page
+            ),
+            "chips": state.chips({f: labels[f] for f in params.filters}),
+            "clear_url": state.url(**{facet: [] for facet in params.filters}),
             "relevance_url": state.sort_url("relevance"),
             "date_url": state.sort_url("date"),
             "first_number": (results.page - 1) * results.per_page + 1,
