@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.http import urlencode
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
@@ -10,8 +11,17 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from search import views as search_views
 
+
+def admin_login(request):
+    """One sign-in for the site and the admin, with the second factor: Wagtail's own
+    login page forwards to allauth's, then back to the admin (or to ?next=)."""
+    target = request.GET.get("next") or reverse("wagtailadmin_home")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+
+
 urlpatterns = [
     path("api/v1/search", search_views.api_search, name="api_search"),
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
@@ -23,15 +33,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
-    path(
-        "account/sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="kx_platform/sign_in.html", redirect_authenticated_user=True
-        ),
-        name="sign_in",
-    ),
-    path("account/sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
+    path("account/", include("allauth.urls")),
     path("search/", search_views.search_page, name="search"),
+    path("", include("experts.urls")),  # /<lang>/experts/… and /<lang>/institutions/…
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

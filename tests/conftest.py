@@ -16,7 +16,8 @@ def other_expert(db):
 
 @pytest.fixture
 def moderator(db):
-    return UserFactory(username="moderator", group="Moderators")
+    # Moderators and administrators must have two-factor authentication (kx_platform.mfa_required).
+    return UserFactory(username="moderator", group="Moderators", totp=True)
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def member(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+    return UserFactory(username="admin", is_superuser=True, is_staff=True, totp=True)
 
 
 def signed_in(user):

@@ -1,6 +1,9 @@
 """factory_boy factories for users and published practices."""
 
+import time
+
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from wagtail.models import Locale
@@ -9,6 +12,7 @@ from kx_platform.models import Country, Pillar, Region, Theme
 from practices.models import GoodPracticePage, PracticeIndexPage
 
 PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -31,6 +35,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     def group(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """A verified primary e-mail address (allauth), so the user can sign in;
+        UserFactory(verified=False) leaves the address unverified."""
+        if create and self.email:
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """UserFactory(totp=True) gives the user an authenticator app (TOTP_SECRET)."""
+        if create and extracted:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(self, TOTP_SECRET)
+
+
+def totp_code(secret, period=30):
+    """The code an authenticator app shows for `secret` (RFC 6238, allauth's defaults).
+    Waits for the next period when this one is about to end, so the code stays valid."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if period - time.time() % period < 3:
+        time.sleep(period - time.time() % period + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 class PracticeFactory(factory.Factory):

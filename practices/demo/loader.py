@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -111,6 +112,10 @@ class DemoLoader:
                 profile = UserProfile.get_for_user(user)
                 profile.preferred_language = language
                 profile.save()
+            # Demo addresses cannot receive mail: mark them verified so the users can sign in.
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
             users[username] = user
         return users
 

@@ -12,7 +12,8 @@ PAGES = {
     "list": "/{lang}/practices/?pillar=1",
     "list-empty": "/{lang}/practices/?pillar=3&region=europe-north-america",
     "practice": None,  # a demo practice, found below
-    "sign-in": "/{lang}/account/sign-in/",
+    "sign-in": "/{lang}/account/login/",
+    "sign-up": "/{lang}/account/signup/",
     "search": "/{lang}/search/?q=youth",
 }
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
+from tests.factories import totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +19,34 @@ HUMAN_RIGHTS = "المشاركة طوعية، ويحظى الضحايا بصوت
 
 
 def sign_in_to_admin(page, site, username):
+    """The admin's login page forwards to the site's sign-in (allauth), then back."""
     page.goto(site.url + "/admin/login/")
-    page.fill("input[name=username]", username)
+    page.fill("input[name=login]", username)
     page.fill("input[name=password]", f"kx-demo-{username}")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def set_up_two_factor_and_sign_in_to_admin(page, site, username):
+    """Moderators must set up an authenticator app (TOTP) before they reach the admin."""
+    page.goto(site.url + "/admin/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", f"kx-demo-{username}")
+    page.click("main form button[type=submit]")
+    # allauth asks for the password again before an authenticator is added.
+    page.wait_for_url(re.compile(r"/account/reauthenticate/"))
+    expect(page.locator(".messages")).to_contain_text("two-factor authentication")
+    page.fill("input[name=password]", f"kx-demo-{username}")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/account/2fa/totp/activate/$"))
+    screenshot(page, "03a-moderator-sets-up-two-factor")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", totp_code(secret))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/account/2fa/recovery-codes/$"))
+    expect(page.locator("#recovery_codes")).not_to_be_empty()
+    screenshot(page, "03b-moderator-recovery-codes")
+    page.goto(site.url + "/admin/")
     page.wait_for_url(re.compile(r"/admin/$"))
 
 
@@ -68,7 +93,7 @@ def test_expert_submits_in_arabic_moderator_approves_visitor_finds_it(site, new_
 
     # The moderator approves it from the page's action menu.
     moderator = new_page()
-    sign_in_to_admin(moderator, site, "moderator")
+    set_up_two_factor_and_sign_in_to_admin(moderator, site, "moderator")
     moderator.goto(f"{site.url}/admin/pages/{page_id}/edit/")
     moderator.click("footer .w-dropdown__toggle")
     moderator.locator("button[data-workflow-action-name='approve']").first.click()

@@ -23,3 +23,7 @@ class Command(BaseCommand):
             for username, _first, _last, group, _language, superuser in DEMO_USERS:
                 role = "administrator" if superuser else (group or "member").lower()
                 self.stdout.write(f"  {username:<10} {demo_password(username):<20} {role}")
+            self.stdout.write(
+                "The moderator and the administrator must set up two-factor authentication\n"
+                "(an authenticator app: TOTP) the first time they sign in."
+            )

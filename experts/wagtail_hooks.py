@@ -1,0 +1,51 @@
+"""The experts' part of the admin: the vetting queue and the institutions."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from experts.admin_views import VettingProfileView, VettingQueueView
+from experts.models import Institution
+from experts.vetting import can_vet
+
+
+@hooks.register("register_admin_urls")
+def register_vetting_urls():
+    return [
+        path("experts/vetting/", VettingQueueView.as_view(), name="experts_vetting"),
+        path(
+            "experts/vetting/<int:pk>/",
+            VettingProfileView.as_view(),
+            name="experts_vetting_profile",
+        ),
+    ]
+
+
+class VettingMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_vet(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_vetting_menu_item():
+    return VettingMenuItem(
+        _("Expert vetting"), reverse("experts_vetting"), icon_name="user", order=250
+    )
+
+
+class InstitutionViewSet(SnippetViewSet):
+    model = Institution
+    icon = "home"
+    menu_label = _("Institutions")
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["name", "kind", "country", "is_published"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["name", "slug"]
+    search_backend_name = None
+
+
+register_snippet(InstitutionViewSet)
