@@ -91,4 +91,19 @@ def practice_context(page, request):
         "countries": sorted(page.countries.all(), key=lambda c: c.name),
         "partner_countries": sorted(page.partner_countries.all(), key=lambda c: c.name),
         "theme_list": list(page.themes.all()),
+        "contact_experts": contact_experts(page, request),
     }
+
+
+def contact_experts(page, request):
+    """The practice's contact experts, each as much as this reader may see of them."""
+    from experts.models import ProfileStatus
+    from experts.privacy import visible_profile
+
+    viewer = getattr(request, "user", None)
+    profiles = (
+        page.contact_experts.filter(status=ProfileStatus.APPROVED)
+        .select_related("country", "institution")
+        .prefetch_related("pillars", "regions", "theme_items__tag", "links", "languages")
+    )
+    return [visible_profile(profile, viewer) for profile in profiles]

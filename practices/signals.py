@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published
 
 SHARED_FIELDS = ("scale", "evidence_stage", "support_kinds", "start_year", "end_year")
-SHARED_RELATIONS = ("pillars", "regions", "countries", "partner_countries")
+SHARED_RELATIONS = ("pillars", "regions", "countries", "partner_countries", "contact_experts")
 
 
 @receiver(page_published)

@@ -134,3 +134,17 @@ def test_publishing_a_translation_keeps_the_classification_shared(practice):
     french = GoodPracticePage.objects.get(pk=french.pk)
     assert french.evidence_stage == "scaled_up"
     assert list(french.pillars.values_list("number", flat=True)) == [1]
+
+
+def test_contact_experts_link_to_their_profiles_without_contact_details(client):
+    from tests.expert_factories import ExpertProfileFactory
+
+    approved = ExpertProfileFactory(display_name="Amal Idrissi", professional_title="Imam trainer")
+    pending = ExpertProfileFactory(display_name="Not Yet Vetted", status="submitted")
+    page = PracticeFactory()
+    page.contact_experts = [approved, pending]
+    page.save_revision().publish()
+    html = client.get(page.url).content.decode()
+    assert "Amal Idrissi" in html and f'href="/en/experts/{approved.pk}/"' in html
+    assert "Not Yet Vetted" not in html
+    assert approved.email not in html

@@ -104,6 +104,14 @@ class GoodPracticePage(Page):
         related_name="partner_practices",
         blank=True,
     )
+    contact_experts = ParentalManyToManyField(
+        "experts.ExpertProfile",
+        verbose_name=_("contact experts"),
+        related_name="contact_for_practices",
+        blank=True,
+        limit_choices_to={"status": "approved"},
+        help_text=_("Vetted experts of the roster who can tell others about this practice."),
+    )
     themes = ClusterTaggableManager(through=PracticeTheme, verbose_name=_("themes"), blank=True)
     scale = models.CharField(_("scale of cooperation"), max_length=20, choices=Scale.choices)
     evidence_stage = models.CharField(
@@ -159,6 +167,7 @@ class GoodPracticePage(Page):
         FieldPanel("support_kinds"),
         FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")], heading=_("Period")),
         FieldPanel("organisations"),
+        FieldPanel("contact_experts"),
         FieldPanel("sources"),
     ]
 
