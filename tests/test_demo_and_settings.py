@@ -60,6 +60,13 @@ def test_load_demo_loads_the_library_and_a_second_run_changes_nothing():
     assert {"africa", "asia-pacific", "arab-states", "latin-america-caribbean"} <= regions
     assert originals.filter(live=False).exists()  # one waits in the moderation queue
 
+    from experts.models import ExpertProfile, Institution
+
+    assert ExpertProfile.objects.count() == 30 and Institution.objects.count() == 6
+    statuses = set(ExpertProfile.objects.values_list("status", flat=True))
+    assert statuses == {"approved", "submitted", "needs_info", "suspended"}
+    assert originals.filter(contact_experts__isnull=False).exists()
+
 
 @pytest.mark.django_db
 @override_settings(DEBUG=False)

@@ -36,6 +36,13 @@ def demo_password(username):
     return f"kx-demo-{username}"
 
 
+def verify_email(user):
+    """Demo addresses cannot receive mail: mark them verified so the users can sign in."""
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
 def paragraphs_html(paragraphs):
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
@@ -112,10 +119,7 @@ class DemoLoader:
                 profile = UserProfile.get_for_user(user)
                 profile.preferred_language = language
                 profile.save()
-            # Demo addresses cannot receive mail: mark them verified so the users can sign in.
-            EmailAddress.objects.update_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True}
-            )
+            verify_email(user)
             users[username] = user
         return users
 

@@ -1,0 +1,1 @@
+"""Demo roster: fictional experts, institutions and exchange requests (experts.json)."""
