@@ -111,6 +111,7 @@ def visible_profile(profile, viewer, *, policy=None, tier=None):
                 "level": LanguageLevel(lang.level).label
                 if lang.level in LanguageLevel.values
                 else lang.level,
+                "level_code": lang.level,
             }
             for lang in profile.languages.all()
         ]
@@ -131,6 +132,37 @@ def visible_profile(profile, viewer, *, policy=None, tier=None):
     return data
 
 
+# The tiers in order, lowest first: the visibility of the search documents of a profile.
+SEARCH_TIERS = (
+    FieldVisibility.PUBLIC,
+    FieldVisibility.MEMBERS,
+    FieldVisibility.EXPERTS,
+    FieldVisibility.MODERATORS,
+)
+
+
+def search_tiers(viewer):
+    """The tiers whose search documents `viewer` may read: their own tier and every lower
+    one. Ownership plays no part here (it is per profile, search documents are not)."""
+    tier = viewer_tier(viewer)
+    return [str(t) for t in SEARCH_TIERS if rank(t) <= rank(tier)]
+
+
+def visible_profile_for_tier(profile, tier, *, policy=None):
+    """What any viewer of `tier` may see of `profile`, without a real user: what the search
+    documents of that tier are built from. Contact details and vetting state are never
+    part of it, whatever the tier (they are for the moderators' screens, not an index)."""
+    if tier not in TIER_RANK_NAMES:
+        raise ValueError(f"Unknown tier {tier!r}")
+    data = visible_profile(profile, None, policy=policy, tier=FieldVisibility(tier))
+    for private in ("email", "phone", "status", "status_label", "tiers", "is_owner"):
+        data.pop(private, None)
+    return data
+
+
+TIER_RANK_NAMES = {str(t) for t in SEARCH_TIERS}
+
+
 def can_view_profile(profile, viewer):
     """Approved profiles are on the roster; others only for their expert and moderators."""
     if profile.status == ProfileStatus.APPROVED:
@@ -138,4 +170,13 @@ def can_view_profile(profile, viewer):
     return viewer_tier(viewer, profile) in (OWNER, FieldVisibility.MODERATORS)
 
 
-__all__ = ["OWNER", "can_view_profile", "effective_tiers", "viewer_tier", "visible_profile"]
+__all__ = [
+    "OWNER",
+    "SEARCH_TIERS",
+    "can_view_profile",
+    "effective_tiers",
+    "search_tiers",
+    "viewer_tier",
+    "visible_profile",
+    "visible_profile_for_tier",
+]

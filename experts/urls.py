@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from experts import views
+from experts import exchange_views, views
 
 urlpatterns = [
     path("experts/", views.roster, name="expert_roster"),
@@ -11,4 +11,24 @@ urlpatterns = [
     path("experts/<int:pk>/photo/", views.profile_photo, name="expert_photo"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<str:slug>/", views.institution_detail, name="institution_detail"),
+]
+
+# Exchange requests and notifications (experts.exchange_views).
+urlpatterns += [
+    path(
+        "experts/<int:pk>/request/", exchange_views.request_expert, name="exchange_request_expert"
+    ),
+    path(
+        "institutions/<str:slug>/request/",
+        exchange_views.request_institution,
+        name="exchange_request_institution",
+    ),
+    path("experts/requests/", exchange_views.request_list, name="exchange_list"),
+    path("experts/requests/<int:pk>/", exchange_views.request_detail, name="exchange_detail"),
+    path(
+        "experts/requests/<int:pk>/transition/",
+        exchange_views.request_transition,
+        name="exchange_transition",
+    ),
+    path("experts/notifications/", exchange_views.notifications, name="exchange_notifications"),
 ]

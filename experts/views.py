@@ -1,6 +1,8 @@
 """The roster pages: apply, list, profile, photo; institutions and their experts.
 
-Every profile shown is the dict of `visible_profile(profile, request.user)`.
+Every profile shown is the dict of `visible_profile(profile, request.user)`. The roster
+list asks the search service (documents of the viewer's tiers only, see
+search.documents.ExpertDocument) for the matching experts, facet counts and the page.
 """
 
 from django.contrib import messages
@@ -10,17 +12,31 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from experts.forms import ExpertProfileForm, LanguageFormSet, LinkFormSet
 from experts.models import ExpertProfile, Institution, PrivacyPolicy, ProfileStatus
 from experts.privacy import OWNER, can_view_profile, viewer_tier, visible_profile
-from kx_platform.models import Country, Pillar, Region
+from kx_platform import vocabularies
+from kx_platform.query_state import QueryState
 
 PER_PAGE = 24
 EDITABLE = {ProfileStatus.DRAFT, ProfileStatus.NEEDS_INFO, ProfileStatus.APPROVED}
 PROFILE_PREFETCH = ["pillars", "regions", "theme_items__tag", "languages", "links"]
+# The roster's facets, in the order of the filter form.
+ROSTER_FACETS = [
+    "pillar",
+    "region",
+    "country",
+    "theme",
+    "lang",
+    "support",
+    "availability",
+    "focal",
+    "institution",
+]
 
 
 def roster_queryset():
@@ -103,54 +119,58 @@ def apply(request):
     )
 
 
-def _choice(request, name, valid):
-    value = request.GET.get(name, "")
-    return value if value in valid else ""
-
-
 def roster(request):
-    pillars = list(Pillar.objects.all())
-    regions = list(Region.objects.all())
-    selected = {
-        "pillar": _choice(request, "pillar", {str(p.number) for p in pillars}),
-        "region": _choice(request, "region", {r.slug for r in regions}),
-    }
-    profiles = roster_queryset()
-    if selected["pillar"]:
-        profiles = profiles.filter(pillars__number=selected["pillar"])
-    if selected["region"]:
-        profiles = profiles.filter(regions__slug=selected["region"])
-    cards = visible_profiles(profiles.distinct(), request.user)
-    # The country filter works on what the viewer may see, and only offers countries the
-    # viewer can see: a hidden country must not be revealed by a profile turning up.
-    countries = sorted({c["country"] for c in cards if c.get("country")}, key=lambda c: c.name)
-    country = request.GET.get("country", "").upper()
-    selected["country"] = country if Country.objects.filter(code=country).exists() else ""
-    if selected["country"]:
-        cards = [c for c in cards if c.get("country") and c["country"].code == selected["country"]]
+    """Text search and facets over the experts, through the search service.
 
-    page = Paginator(cards, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    page_links = []
-    if page.paginator.num_pages > 1:
-        for number in page.paginator.page_range:
-            query["page"] = number
-            page_links.append(
-                {"number": number, "url": f"?{query.urlencode()}", "current": number == page.number}
-            )
+    The service reads only documents of the viewer's tiers, so neither a hit, nor a
+    snippet, nor a facet count can come from a field the viewer may not see; each card is
+    then built from `visible_profile(profile, request.user)` itself.
+    """
+    from search.params import read_params
+    from search.service import SearchRequest, search
+    from search.views import facet_groups
+
+    params = read_params(request.GET, language=get_language(), facet_params=ROSTER_FACETS)
+    results = search(
+        SearchRequest(
+            text=params.text,
+            language=params.language,
+            filters={**params.filters, "type": ["expert"]},
+            facets=ROSTER_FACETS,
+            page=params.page,
+            per_page=PER_PAGE,
+            user=request.user,
+        )
+    )
+    # One query for the page's profiles; one whose status changed since it was indexed
+    # (not yet drained) is left out.
+    ids = [hit.object_id for hit in results.hits]
+    profiles = roster_queryset().in_bulk(ids)
+    shown = [(hit, profiles[hit.object_id]) for hit in results.hits if hit.object_id in profiles]
+    cards = visible_profiles([profile for _hit, profile in shown], request.user)
+    if params.text:
+        for card, (hit, _profile) in zip(cards, shown, strict=True):
+            card["snippet"] = hit.snippet
+
+    state = QueryState(request.path, text=params.text, filters=params.filters)
+    labels = {
+        facet: (vocabularies.FACETS[facet][0], vocabularies.FACETS[facet][1]())
+        for facet in ROSTER_FACETS
+    }
     return render(
         request,
         "experts/roster.html",
         {
-            "page": page,
-            "cards": page.object_list,
-            "count": len(cards),
-            "pillars": pillars,
-            "regions": regions,
-            "countries": countries,
-            "selected": selected,
-            "page_links": page_links,
+            "params": params,
+            "results": results,
+            "cards": cards,
+            "count": results.total,
+            "facets": facet_groups(results, params, labels, state.toggle_url, ROSTER_FACETS),
+            "chips": state.chips({f: labels[f] for f in params.filters}),
+            "clear_url": state.url(**{facet: [] for facet in params.filters}),
+            "page_links": state.page_links(
+                Paginator(range(results.total), results.per_page), results.page
+            ),
         },
     )
 

@@ -49,3 +49,48 @@ class InstitutionViewSet(SnippetViewSet):
 
 
 register_snippet(InstitutionViewSet)
+
+
+# --- Exchange requests and South-South exchange records --------------------------------
+
+from experts.exchange_admin_views import ExchangeAdminView, ExchangeListView  # noqa: E402
+from experts.models import ExchangeRecord  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_exchange_urls():
+    return [
+        path("experts/exchanges/", ExchangeListView.as_view(), name="experts_exchanges"),
+        path(
+            "experts/exchanges/<int:pk>/",
+            ExchangeAdminView.as_view(),
+            name="experts_exchange_admin",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_exchange_menu_item():
+    return VettingMenuItem(
+        _("Exchange requests"), reverse("experts_exchanges"), icon_name="mail", order=255
+    )
+
+
+class ExchangeRecordViewSet(SnippetViewSet):
+    model = ExchangeRecord
+    icon = "doc-full"
+    menu_label = _("Exchange records")
+    menu_order = 265
+    add_to_admin_menu = True
+    list_display = [
+        "provider_country",
+        "recipient_country",
+        "modality",
+        "support_kind",
+        "start_date",
+    ]
+    list_filter = ["modality", "support_kind"]
+    search_backend_name = None
+
+
+register_snippet(ExchangeRecordViewSet)

@@ -44,7 +44,30 @@ def scales():
 
 
 def content_types():
-    return {"practice": _("Good practices")}
+    return {"practice": _("Good practices"), "expert": _("Experts")}
+
+
+def support_kinds():
+    from experts.models import SupportOffer
+
+    return dict(SupportOffer.choices)
+
+
+def availabilities():
+    from experts.models import Availability
+
+    return dict(Availability.choices)
+
+
+def focal_points():
+    return {"yes": _("Focal points only")}
+
+
+def institutions():
+    """Published centres of excellence, by slug (unpublished ones are never offered)."""
+    from experts.models import Institution
+
+    return dict(Institution.objects.filter(is_published=True).values_list("slug", "name"))
 
 
 FACETS = {
@@ -57,4 +80,9 @@ FACETS = {
     "lang": (_("Language"), languages),
     "stage": (_("Evidence stage"), evidence_stages),
     "scale": (_("Scale of cooperation"), scales),
+    # The expert roster's own facets.
+    "support": (_("Kind of support"), support_kinds),
+    "availability": (_("Availability"), availabilities),
+    "focal": (_("Focal point"), focal_points),
+    "institution": (_("Institution"), institutions),
 }

@@ -46,7 +46,7 @@ def drain(backend, flag, batch_size=500):
     Entries for the same object collapse to the latest action. The entries are marked
     done only after the backend accepted the batch.
     """
-    from search.documents import DOCUMENTS
+    from search.documents import DOCUMENTS, prepared_documents
 
     applied = 0
     while True:
@@ -67,7 +67,11 @@ def drain(backend, flag, batch_size=500):
             for oid in ids:
                 obj = objects.get(oid)
                 if obj is not None and document.should_index(obj, restricted):
-                    prepared.append(document.prepare(obj))
+                    prepared.extend(prepared_documents(document, obj))
+                    if len(document.doc_ids(oid)) > 1:
+                        # Several documents per object (experts: tiers x languages): the
+                        # ones this version no longer has must go.
+                        delete_ids.append(oid)
                 else:
                     delete_ids.append(oid)
             backend.apply(document, prepared, delete_ids)

@@ -114,10 +114,22 @@ def hit_keys(hits):
 
 
 def search_hits(query, k):
-    """The top k hits of the search service for a judged query."""
+    """The top k practices the search service finds for a judged query.
+
+    The judged set judges practices only, so the service is asked for practices: an
+    expert whose biography is about the query (often a right answer in the mixed list)
+    would otherwise count as a miss. `search_hits_all_types` keeps every content type.
+    """
+    return search_hits_all_types(query, k, filters={"type": ["practice"]})
+
+
+def search_hits_all_types(query, k, filters=None):
+    """The top k hits of the search service, every content type mixed (the search page)."""
     from search.service import SearchRequest, search
 
-    request = SearchRequest(text=query.q, language=query.language, per_page=k, facets=[])
+    request = SearchRequest(
+        text=query.q, language=query.language, per_page=k, facets=[], filters=filters or {}
+    )
     return search(request).hits
 
 

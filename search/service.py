@@ -69,8 +69,12 @@ class SearchResults:
 
 
 def visibility_for(user):
-    """The visibility tiers a user may read (the roster adds members and experts)."""
-    return ["public"]
+    """The visibility tiers of documents a user may read: anonymous visitors (and
+    crawlers) "public"; signed-in members also "members"; approved experts also
+    "experts"; moderators and superusers everything (experts.privacy decides the tier)."""
+    from experts.privacy import search_tiers
+
+    return search_tiers(user)
 
 
 def active_backend():

@@ -1,6 +1,6 @@
 """Write an outbox row for every change that affects what search may show."""
 
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -17,9 +17,9 @@ def _enqueue_page(page, action):
 
 def _enqueue_subtree(page):
     """A move or a permission change can affect every page below it."""
-    from search.documents import DOCUMENTS
+    from search.documents import page_documents
 
-    for document in DOCUMENTS.values():
+    for document in page_documents():
         model = document.get_model()
         ids = model.objects.filter(path__startswith=page.path).values_list("pk", flat=True)
         enqueue(document.content_type_name, ids, "index")
@@ -42,9 +42,9 @@ def on_move(sender, instance, **kwargs):
 
 @receiver(pre_delete, sender=Page)
 def on_delete_tree(sender, instance, **kwargs):
-    from search.documents import DOCUMENTS
+    from search.documents import page_documents
 
-    for document in DOCUMENTS.values():
+    for document in page_documents():
         model = document.get_model()
         ids = model.objects.filter(path__startswith=instance.path).values_list("pk", flat=True)
         enqueue(document.content_type_name, ids, "delete")
@@ -58,3 +58,94 @@ def on_view_restriction_change(sender, instance, **kwargs):
     except Page.DoesNotExist:
         return
     _enqueue_subtree(page)
+
+
+# --- The expert roster ------------------------------------------------------------------
+# Every change to what an expert document holds (the profile, its languages, links,
+# themes, pillars, regions, its institution, a vetting decision, the privacy policy)
+# re-indexes the profile; the drain indexes approved profiles and deletes the others.
+
+
+def _enqueue_experts(ids, action="index"):
+    from search.documents import ExpertDocument
+
+    enqueue(ExpertDocument.content_type_name, ids, action)
+
+
+def _connect_expert_signals():
+    from experts.models import (
+        ExpertLanguage,
+        ExpertLink,
+        ExpertProfile,
+        ExpertTheme,
+        Institution,
+        PrivacyPolicy,
+        ProfileStatus,
+        VettingDecision,
+    )
+
+    def on_profile_save(sender, instance, **kwargs):
+        _enqueue_experts([instance.pk])
+
+    def on_profile_delete(sender, instance, **kwargs):
+        _enqueue_experts([instance.pk], "delete")
+
+    def on_part_change(sender, instance, **kwargs):
+        profile_id = getattr(instance, "profile_id", None) or getattr(
+            instance, "content_object_id", None
+        )
+        if profile_id:
+            _enqueue_experts([profile_id])
+
+    def on_m2m_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+        if not action.startswith("post_"):
+            return
+        if isinstance(instance, ExpertProfile):
+            _enqueue_experts([instance.pk])
+        elif reverse and model is ExpertProfile and pk_set:
+            _enqueue_experts(pk_set)
+
+    def on_institution_change(sender, instance, **kwargs):
+        _enqueue_experts(instance.experts.values_list("pk", flat=True))
+
+    def on_policy_change(sender, instance, created=False, **kwargs):
+        if created and not instance.minimum_tiers:
+            return  # the first load() stores the defaults: nothing changes
+        approved = ExpertProfile.objects.filter(status=ProfileStatus.APPROVED)
+        _enqueue_experts(approved.values_list("pk", flat=True))
+
+    # The receivers are local functions: weak=False keeps them alive.
+    uid = "search.experts"
+    post_save.connect(on_profile_save, sender=ExpertProfile, weak=False, dispatch_uid=f"{uid}.save")
+    post_delete.connect(
+        on_profile_delete, sender=ExpertProfile, weak=False, dispatch_uid=f"{uid}.delete"
+    )
+    for model in (ExpertLanguage, ExpertLink, ExpertTheme, VettingDecision):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                on_part_change,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"{uid}.{model.__name__}.{name}",
+            )
+    for through in (
+        ExpertProfile.pillars.through,
+        ExpertProfile.regions.through,
+        ExpertTheme,
+    ):
+        m2m_changed.connect(
+            on_m2m_change, sender=through, weak=False, dispatch_uid=f"{uid}.m2m.{through.__name__}"
+        )
+    post_save.connect(
+        on_institution_change, sender=Institution, weak=False, dispatch_uid=f"{uid}.inst"
+    )
+    # Before the delete: afterwards the profiles no longer point to the institution.
+    pre_delete.connect(
+        on_institution_change, sender=Institution, weak=False, dispatch_uid=f"{uid}.inst.delete"
+    )
+    post_save.connect(
+        on_policy_change, sender=PrivacyPolicy, weak=False, dispatch_uid=f"{uid}.policy"
+    )
+
+
+_connect_expert_signals()

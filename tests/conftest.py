@@ -70,3 +70,14 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request to /ar/… leaves Arabic active in the thread (LocaleMiddleware activates it
+    and nothing deactivates it): every test starts from the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

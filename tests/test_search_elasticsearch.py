@@ -869,18 +869,22 @@ def test_the_worker_fills_a_missing_index_from_the_database(db):
     page = PracticeFactory(title="Practice")
     client = FakeClient()
     backend_with(client).ensure_indices(fill=True)
-    ((_, new, _),) = client.named("create")
+    # One index per document type; no expert in the database: nothing to load there.
+    (_, new, _), (_, new_experts, _) = client.named("create")
     (bulk,) = client.named("bulk")
     assert bulk[1][0] == {"create": {"_index": new, "_id": f"practice-{page.pk}"}}
-    assert client.aliases == {new: {"kx-practice", "kx-practice-write"}}
+    assert client.aliases == {
+        new: {"kx-practice", "kx-practice-write"},
+        new_experts: {"kx-expert", "kx-expert-write"},
+    }
     backend_with(client).ensure_indices(fill=True)  # already there: nothing more
-    assert len(client.named("create")) == 1 and len(client.named("bulk")) == 1
+    assert len(client.named("create")) == 2 and len(client.named("bulk")) == 1
 
 
 def test_counts_come_from_the_read_aliases():
     client = FakeClient(aliases={"kx-practice-v1": {"kx-practice"}})
-    assert backend_with(client).counts() == {"practice": 7}
-    assert backend_with(FakeClient()).counts() == {"practice": 0}
+    assert backend_with(client).counts() == {"practice": 7, "expert": 0}
+    assert backend_with(FakeClient()).counts() == {"practice": 0, "expert": 0}
 
 
 def test_search_runs_the_body_on_the_read_aliases():
@@ -893,7 +897,7 @@ def test_search_runs_the_body_on_the_read_aliases():
     )
     results = backend_with(client).search(plan)
     ((_, index, body),) = client.named("search")
-    assert index == "kx-practice" and body == search_body(plan)
+    assert index == "kx-practice,kx-expert" and body == search_body(plan)
     assert results.total == 1 and results.hits[0].tier == 0
 
 

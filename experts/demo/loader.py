@@ -12,7 +12,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from experts.exchanges import create_request, transition
 from experts.models import (
+    ExchangeRequest,
+    ExchangeState,
     ExpertLanguage,
     ExpertLink,
     ExpertProfile,
@@ -44,12 +47,39 @@ class RosterDemoLoader:
             profile, is_new = self.expert(item, institutions)
             self.profiles[item["key"]] = profile
             created += is_new
+        requests = self.requests()
         if self.stdout:
             self.stdout.write(
                 f"Demo roster: {len(institutions)} institutions, {len(self.profiles)} experts "
-                f"({created} created)."
+                f"({created} created), {requests} exchange requests created."
             )
         return self.profiles
+
+    def requests(self):
+        """Requests from the demo member in every state, answered by the experts."""
+        if ExchangeRequest.objects.filter(requester=self.member).exists():
+            return 0
+        for item in self.data["requests"]:
+            profile = self.profiles[item["expert"]]
+            req = create_request(
+                self.member,
+                profile,
+                topic=item["topic"],
+                support_kind=item["support"],
+                requesting_country=Country.objects.get(code=item["country"]),
+                language=item["language"],
+                message=item["message"],
+            )
+            expert, state, response = profile.user, item["state"], item["response"]
+            if state in ("accepted", "completed"):
+                transition(req, expert, ExchangeState.ACCEPTED, response, share_email=True)
+            if state == "completed":
+                transition(req, expert, ExchangeState.COMPLETED, response)
+            if state == "declined":
+                transition(req, expert, ExchangeState.DECLINED, response)
+            if state == "cancelled":
+                transition(req, self.member, ExchangeState.CANCELLED)
+        return len(self.data["requests"])
 
     def institution(self, item):
         institution, created = Institution.objects.get_or_create(

@@ -1,3 +1,13 @@
+from .exchanges import (
+    CooperationKind,
+    ExchangeEvent,
+    ExchangeKind,
+    ExchangeRecord,
+    ExchangeRequest,
+    ExchangeState,
+    Modality,
+    Notification,
+)
 from .institutions import Institution, InstitutionKind, InstitutionTheme
 from .privacy import CONFIGURABLE_FIELDS, FieldVisibility, PrivacyPolicy
 from .profiles import (
@@ -16,6 +26,12 @@ from .profiles import (
 __all__ = [
     "CONFIGURABLE_FIELDS",
     "Availability",
+    "CooperationKind",
+    "ExchangeEvent",
+    "ExchangeKind",
+    "ExchangeRecord",
+    "ExchangeRequest",
+    "ExchangeState",
     "ExpertLanguage",
     "ExpertLink",
     "ExpertProfile",
@@ -25,6 +41,8 @@ __all__ = [
     "InstitutionKind",
     "InstitutionTheme",
     "LanguageLevel",
+    "Modality",
+    "Notification",
     "PrivacyPolicy",
     "ProfileStatus",
     "SupportOffer",

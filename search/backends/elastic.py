@@ -175,9 +175,13 @@ def bulk_body(document, prepared, delete_ids, targets=None, op_type="index", pre
         for target in targets:
             lines.append({op_type: {"_index": target, "_id": data["id"]}})
             lines.append(source)
+    keep = {data["id"] for data in prepared}
     for object_id in delete_ids:
-        for target in targets:
-            lines.append({"delete": {"_index": target, "_id": document.doc_id(object_id)}})
+        for doc_id in document.doc_ids(object_id):
+            if doc_id in keep:
+                continue
+            for target in targets:
+                lines.append({"delete": {"_index": target, "_id": doc_id}})
     return lines
 
 
@@ -604,11 +608,13 @@ class ElasticBackend:
         return count
 
     def _load(self, document, index, progress, batch_size):
+        from search.documents import prepared_documents
+
         restricted = document.restricted_paths()
         count, batch = 0, []
         for obj in document.get_queryset().iterator(chunk_size=batch_size):
             if document.should_index(obj, restricted):
-                batch.append(document.prepare(obj))
+                batch.extend(prepared_documents(document, obj))
             if len(batch) >= batch_size:
                 count += self._load_batch(document, index, batch, progress)
                 batch = []

@@ -63,6 +63,12 @@ def index_path():
     return Path(configured) if configured else Path(settings.VAR_DIR) / "search.sqlite3"
 
 
+def stale_doc_ids(document, prepared, delete_ids):
+    """The ids of every document of the objects in `delete_ids`, but those being written."""
+    keep = {data["id"] for data in prepared}
+    return [d for i in delete_ids for d in document.doc_ids(i) if d not in keep]
+
+
 def tagged(tokens, language):
     return " ".join(f"{language}{SEPARATOR}{t}" for t in tokens)
 
@@ -119,7 +125,7 @@ class EmbeddedIndex:
     def apply(self, document, prepared, delete_ids):
         """Index the prepared documents and remove the others, in one transaction."""
         with self.transaction() as conn:
-            self._delete(conn, [document.doc_id(i) for i in delete_ids])
+            self._delete(conn, stale_doc_ids(document, prepared, delete_ids))
             self._write(conn, prepared)
 
     def _delete(self, conn, doc_ids):
@@ -203,6 +209,8 @@ class EmbeddedIndex:
         conn = connect(fresh)
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
+        from search.documents import prepared_documents
+
         total = 0
         try:
             for document in documents:
@@ -210,7 +218,7 @@ class EmbeddedIndex:
                 batch = []
                 for obj in document.get_queryset().iterator(chunk_size=batch_size):
                     if document.should_index(obj, restricted):
-                        batch.append(document.prepare(obj))
+                        batch.extend(prepared_documents(document, obj))
                     if len(batch) >= batch_size:
                         total += self._bulk(conn, batch, progress)
                         batch = []
@@ -240,8 +248,11 @@ class EmbeddedIndex:
 
     # --- reading ----------------------------------------------------------------------
     def counts(self):
-        """{content_type: number of documents} in the index."""
-        rows = self.conn.execute("SELECT content_type, COUNT(*) FROM docs GROUP BY content_type")
+        """{content_type: number of objects} in the index (an expert has several
+        documents, one per tier and language; a practice one per translation page)."""
+        rows = self.conn.execute(
+            "SELECT content_type, COUNT(DISTINCT object_id) FROM docs GROUP BY content_type"
+        )
         return dict(rows.fetchall())
 
     def search(self, plan):
