@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from experts import exchange_views, views
+from experts import account_views, exchange_views, views
 
 urlpatterns = [
     path("experts/", views.roster, name="expert_roster"),
@@ -31,4 +31,10 @@ urlpatterns += [
         name="exchange_transition",
     ),
     path("experts/notifications/", exchange_views.notifications, name="exchange_notifications"),
+]
+
+# The member's own data (experts.account_views).
+urlpatterns += [
+    path("experts/account/data.json", account_views.account_data, name="expert_account_data"),
+    path("experts/account/delete/", account_views.account_delete, name="expert_account_delete"),
 ]

@@ -1,0 +1,212 @@
+"""A member's own data: the export (download as JSON) and the deletion of their account.
+
+Deleting an account removes the person and their expert profile; what others rely on stays:
+exchange requests they made keep their history with the requester shown as "former member"
+(a placeholder user, so no schema change), and practices they wrote stay published without
+an owner (the practice page never shows its author anyway).
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from wagtail.models import Page
+
+from experts.models import (
+    ExchangeEvent,
+    ExchangeRequest,
+    ExpertProfile,
+    Notification,
+)
+from experts.vetting import can_vet
+
+FORMER_MEMBER_USERNAME = "former-member"
+
+
+def _value(value):
+    """A JSON-serialisable form of a model field's value."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if hasattr(value, "name") and hasattr(value, "storage"):  # file fields
+        return value.name or ""
+    return value
+
+
+def _profile_data(profile):
+    data = {}
+    for field in profile._meta.concrete_fields:
+        if field.name == "user":
+            continue
+        if field.is_relation:
+            related = getattr(profile, field.name)
+            data[field.name] = str(related) if related is not None else None
+            if field.name == "country" and related is not None:
+                data["country_code"] = related.pk
+        else:
+            data[field.name] = _value(getattr(profile, field.name))
+    data["regions"] = [str(region) for region in profile.regions.all()]
+    data["pillars"] = [str(pillar) for pillar in profile.pillars.all()]
+    data["themes"] = [str(theme) for theme in profile.themes.all()]
+    data["languages"] = [
+        {"language": lang.language, "level": lang.level} for lang in profile.languages.all()
+    ]
+    data["links"] = [{"title": link.title, "url": link.url} for link in profile.links.all()]
+    data["vetting_decisions"] = [
+        {
+            "action": decision.action,
+            "reason": decision.reason,
+            "status_before": decision.status_before,
+            "status_after": decision.status_after,
+            "date": decision.created_at.isoformat(),
+            "by": "moderator",
+        }
+        for decision in profile.decisions.all()
+    ]
+    return data
+
+
+def _party(user, me):
+    if user is None:
+        return None
+    if user.pk == me.pk:
+        return "you"
+    if user.username == FORMER_MEMBER_USERNAME:
+        return "former member"
+    return user.get_full_name() or user.get_username()
+
+
+def _request_data(req, user, role):
+    return {
+        "id": req.pk,
+        "role": role,
+        "topic": req.topic,
+        "target": str(req.target) if req.target else None,
+        "support_kind": req.support_kind,
+        "requesting_country": req.requesting_country_id,
+        "language": req.language,
+        "start_date": _value(req.start_date),
+        "end_date": _value(req.end_date),
+        "state": req.state,
+        "message": req.message,
+        "response_message": req.response_message,
+        "shared_email": req.shared_email,
+        "shared_phone": req.shared_phone,
+        "requester_email": req.requester_email,
+        "created_at": _value(req.created_at),
+        "updated_at": _value(req.updated_at),
+        "events": [
+            {
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "note": event.note,
+                "by": _party(event.actor, user),
+                "date": _value(event.created_at),
+            }
+            for event in req.events.select_related("actor")
+        ],
+    }
+
+
+def export_user_data(user):
+    """Everything the platform holds about `user`, for them alone, as a JSON-ready dict."""
+    from allauth.account.models import EmailAddress
+
+    profile = ExpertProfile.objects.filter(user=user).first()
+    related = ["expert", "institution", "requesting_country"]
+    made = ExchangeRequest.objects.filter(requester=user).select_related(*related)
+    received = (
+        ExchangeRequest.objects.filter(Q(expert=profile) | Q(responder=profile))
+        .exclude(requester=user)
+        .select_related(*related)
+        if profile
+        else ExchangeRequest.objects.none()
+    )
+    practices = Page.objects.filter(owner=user).specific().order_by("pk")
+    return {
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "account": {
+            "username": user.get_username(),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "email_addresses": [
+                {"email": a.email, "primary": a.primary, "verified": a.verified}
+                for a in EmailAddress.objects.filter(user=user).order_by("pk")
+            ],
+            "date_joined": _value(user.date_joined),
+            "last_login": _value(user.last_login),
+        },
+        "expert_profile": _profile_data(profile) if profile else None,
+        "exchange_requests_made": [_request_data(r, user, "requester") for r in made],
+        "exchange_requests_received": [_request_data(r, user, "expert") for r in received],
+        "notifications": [
+            {
+                "text": n.text,
+                "url": n.url,
+                "created_at": _value(n.created_at),
+                "read_at": _value(n.read_at),
+            }
+            for n in Notification.objects.filter(user=user)
+        ],
+        "practices": [
+            {
+                "title": page.title,
+                "url": page.get_full_url(),
+                "language": page.locale.language_code,
+                "status": str(page.status_string),
+                "live": page.live,
+            }
+            for page in practices
+        ],
+    }
+
+
+def may_delete_account(user):
+    """Moderators and administrators leave through another administrator, not by themselves."""
+    return not (user.is_superuser or user.is_staff or can_vet(user))
+
+
+def former_member():
+    """The inactive placeholder that stands for deleted members in others' histories."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=FORMER_MEMBER_USERNAME,
+        defaults={"first_name": "Former", "last_name": "member", "email": "", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def delete_account(user):
+    """Delete `user` and their expert profile; anonymise what others still need."""
+    if not may_delete_account(user):
+        raise PermissionDenied("Moderators and administrators cannot delete their own account.")
+    if user.username == FORMER_MEMBER_USERNAME:
+        raise PermissionDenied("The placeholder account cannot be deleted.")
+    with transaction.atomic():
+        placeholder = former_member()
+        profile = ExpertProfile.objects.filter(user=user).first()
+        if profile is not None:
+            # Requests they answered for an institution: their contact details go.
+            ExchangeRequest.objects.filter(responder=profile).update(
+                shared_email="", shared_phone=""
+            )
+            photo = profile.photo.name if profile.photo else ""
+            storage = profile.photo.storage
+            # Cascades languages, links, decisions and requests addressed to this expert;
+            # the search outbox queues the deletion of their documents (post_delete).
+            profile.delete()
+            if photo:
+                transaction.on_commit(lambda: storage.delete(photo))
+        ExchangeRequest.objects.filter(requester=user).update(
+            requester=placeholder, requester_email=""
+        )
+        ExchangeEvent.objects.filter(actor=user).update(actor=placeholder)
+        # Practices stay published; their owner goes (Page.owner is nullable).
+        Page.objects.filter(owner=user).update(owner=None)
+        Page.objects.filter(locked_by=user).update(locked_by=None, locked=False)
+        user.delete()  # allauth e-mail addresses, authenticators, notifications cascade
