@@ -188,11 +188,19 @@ def _profile_or_404(request, pk):
 
 
 def profile_detail(request, pk):
+    from practices.queries import practices_for_display
+
     profile = _profile_or_404(request, pk)
+    practices = (
+        practices_for_display()
+        .filter(contact_experts=profile)
+        .select_related("locale")
+        .order_by("title")
+    )
     return render(
         request,
         "experts/profile.html",
-        {"expert": visible_profile(profile, request.user)},
+        {"expert": visible_profile(profile, request.user), "practices": list(practices)},
     )
 
 

@@ -148,3 +148,14 @@ def test_contact_experts_link_to_their_profiles_without_contact_details(client):
     assert "Amal Idrissi" in html and f'href="/en/experts/{approved.pk}/"' in html
     assert "Not Yet Vetted" not in html
     assert approved.email not in html
+
+
+def test_an_experts_profile_lists_their_practices(client):
+    from tests.expert_factories import ExpertProfileFactory
+
+    expert = ExpertProfileFactory(display_name="Amal Idrissi")
+    page = PracticeFactory(title="Imam training across the Sahel")
+    page.contact_experts = [expert]
+    page.save_revision().publish()
+    html = client.get(f"/en/experts/{expert.pk}/").content.decode()
+    assert f'href="{page.url}"' in html and "Imam training across the Sahel" in html
