@@ -15,7 +15,13 @@ each; for thousands of practices the rows are written here in a few bulk INSERTs
   the themes (practices.PracticeTheme), with bulk_create.
 
 Text comes from the demo practices (practices/demo/practices.json) in the practice's
-language. About 10 % of the practices also get a published translation: the same
+language: by default each practice copies one demo practice of its language
+(texts="demo"); with texts="mixed" (the search benchmark) each field is new
+paragraphs of sentences drawn at random from two demo texts of that language
+(originals and translations; its topics) and, one sentence in ten, from any, so that
+no two practices read alike, every word is a real Arabic, English, French or Spanish
+word, and a word is frequent in some practices and absent from most, as in real text.
+About 10 % of the practices also get a published translation: the same
 translation_key and classification, another locale, under that locale's index.
 Generated pages have no revisions and are not in the search index (the public list
 and practice page read neither).
@@ -26,6 +32,7 @@ grow_to(200) then grow_to(5000) yields the same practices as grow_to(5000).
 
 import json
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +54,11 @@ TRANSLATED_SHARE = 0.10
 PUBLISHED_FROM = datetime(2019, 1, 1, tzinfo=UTC)
 PUBLISHED_SPAN = timedelta(days=7 * 365)
 SLUG_PREFIX = "bench-practice"
+TEXT_MODES = ("demo", "mixed")
+TEXT_FIELDS = ("challenge", "results", "lessons", "replicability", "human_rights")
+# A sentence ends with . ! ? or the Arabic question mark, before a space.
+SENTENCE_END = re.compile(r"(?<=[.!?\u061f])\s+")
+STRAY_SHARE = 0.1  # texts="mixed": share of sentences from off-topic demo texts
 
 
 @dataclass
@@ -70,8 +82,14 @@ class GeneratedPractice:
 
 
 class PracticeGenerator:
-    def __init__(self, seed=20_250_601):
+    def __init__(self, seed=20_250_601, texts="demo"):
+        if texts not in TEXT_MODES:
+            raise ValueError(f"texts must be one of {TEXT_MODES}")
         self.rng = random.Random(seed)
+        # Texts draw from a random stream of their own: the classification of the
+        # practices (hence every expected count) is the same whatever the text mode.
+        self.text_mode = texts
+        self.text_rng = random.Random(seed + 1)
         self.practices = []  # GeneratedPractice, in creation order
         self.pages_created = 0
 
@@ -99,6 +117,11 @@ class PracticeGenerator:
         demo = json.loads(DATA_FILE.read_text(encoding="utf-8"))
         self.templates = {code: [d for d in demo if d["language"] == code] for code in self.indexes}
         self.demo = demo
+        self.pools = sentence_pools(demo) if texts == "mixed" else {}
+        self.all_sentences = {
+            code: [sentence for text in pool for sentence in text["sentences"]]
+            for code, pool in self.pools.items()
+        }
 
     def _last_step(self, index):
         last = (
@@ -215,7 +238,7 @@ class PracticeGenerator:
     def _page(self, generated, language, published, **fields):
         templates = self.templates.get(language) or self.demo
         template = templates[generated.number % len(templates)]
-        texts = text_fields(template)
+        texts = text_fields(self._mixed_texts(language) if self.pools else template)
         texts["title"] = f"{texts['title']} ({generated.number})"
         index = self.indexes[language]
         step = self.next_step[language]
@@ -247,6 +270,43 @@ class PracticeGenerator:
             **texts,
             **fields,
         )
+
+    def _mixed_texts(self, language):
+        """The text fields of a new practice in `language`: paragraphs of sentences
+        drawn from two demo texts of that language (its topics: a practice about prisons
+        speaks of prisons), now and then one from any demo text of the language."""
+        rng = self.text_rng
+        sources = self.pools.get(language) or self.pools["en"]
+        main, other = rng.sample(sources, 2) if len(sources) > 1 else (sources[0], sources[0])
+        topical = main["sentences"] + other["sentences"]
+        stray = self.all_sentences.get(language) or topical
+
+        def paragraphs(count):
+            return [
+                " ".join(
+                    rng.choice(stray if rng.random() < STRAY_SHARE else topical)
+                    for _ in range(rng.randint(1, 3))
+                )
+                for _ in range(count)
+            ]
+
+        headings = main["headings"] + other["headings"]
+        quotes = main["quotes"] + other["quotes"]
+        approach = []
+        for _ in range(rng.randint(1, 3)):
+            if headings:
+                approach.append({"type": "heading", "value": rng.choice(headings)})
+            approach.extend(
+                {"type": "paragraph", "value": text} for text in paragraphs(rng.randint(1, 2))
+            )
+            if quotes and rng.random() < 0.4:
+                approach.append({"type": "quote", "value": dict(rng.choice(quotes))})
+        return {
+            "title": main["title"],
+            "summary": rng.choice((main, other))["summary"],
+            "approach": approach,
+            **{name: paragraphs(rng.randint(1, 2)) for name in TEXT_FIELDS},
+        }
 
     # --- writing -------------------------------------------------------------------
     def _insert_pages(self, pages):
@@ -293,6 +353,35 @@ class PracticeGenerator:
         for name, model in through.items():
             model.objects.bulk_create(rows[name])
         PracticeTheme.objects.bulk_create(themes)
+
+
+def sentence_pools(demo):
+    """{language: [text, ...]}: every demo practice and every translation of one, as
+    {"title", "summary", "headings", "quotes", "sentences"}, under its language."""
+    pools = {}
+    for practice in demo:
+        versions = [(practice["language"], practice)]
+        versions += list(practice.get("translations", {}).items())
+        for language, texts in versions:
+            text = {
+                "title": texts["title"],
+                "summary": texts["summary"],
+                "headings": [],
+                "quotes": [],
+                "sentences": [],
+            }
+            paragraphs = [p for name in TEXT_FIELDS for p in texts.get(name, [])]
+            for block in texts.get("approach", []):
+                if block["type"] == "heading":
+                    text["headings"].append(block["value"])
+                elif block["type"] == "quote":
+                    text["quotes"].append(block["value"])
+                elif block["type"] == "paragraph":
+                    paragraphs.append(block["value"])
+            for paragraph in paragraphs:
+                text["sentences"].extend(s for s in SENTENCE_END.split(paragraph) if s.strip())
+            pools.setdefault(language, []).append(text)
+    return pools
 
 
 def _batches(objs, fields):
