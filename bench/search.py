@@ -23,8 +23,8 @@ database:
        its glossary (Wagtail has no such expansion: it runs the plain Arabic query);
    on KX's search service, `search.service.search(SearchRequest(...))`, embedded
    backend, and on Wagtail's backend doing the same work with the ORM (see
-   `WagtailSearch`); and on KX's service with the fix proposed for its text match,
-   patched into the statement by the benchmark (`PROPOSED_FIX`, --no-fix-preview to
+   `WagtailSearch`); and on KX's service with the fixes proposed for its SQL,
+   patched into the statements by the benchmark (`PROPOSED_FIXES`, --no-fix-preview to
    skip). Slow searches are timed fewer times (--budget) and interrupted after
    --timeout seconds;
 4. a markdown table, the speed-up of KX over Wagtail for (b) and the verdict on the
@@ -180,41 +180,79 @@ def cases():
 
 
 # --- KX ------------------------------------------------------------------------------
-# The fix proposed for the embedded backend's text match (see the profile): SQLite's
-# planner, lacking statistics, puts the FTS5 table inside the join and runs the MATCH
-# once per document (`SCAN docs_fts VIRTUAL TABLE INDEX 0:=M4`); a CROSS JOIN keeps the
-# FTS5 scan outside (`SCAN docs_fts VIRTUAL TABLE INDEX 0:M4`, then docs by rowid).
-PROPOSED_FIX = ("FROM docs_fts JOIN docs d ON", "FROM docs_fts CROSS JOIN docs d ON")
+# Fixes proposed for the embedded backend (search/backends/embedded_query.py), each an
+# (old, new) rewrite of its SQL that the preview row applies on the way to SQLite, so
+# their effect is measured without changing the application. A rewrite whose old text
+# the backend no longer sends (the fix was made) is dropped; with none left there is no
+# preview row.
+PROPOSED_FIXES = [
+    # _load_matches(): SQLite's planner, without statistics, put the FTS5 table inside
+    # the join and ran the MATCH once per document (`SEARCH d USING INDEX docs_published
+    # (visibility=?)` then `SCAN docs_fts VIRTUAL TABLE INDEX 0:=M4`). Made in 96a062e.
+    ("FROM docs_fts JOIN docs d ON", "FROM docs_fts CROSS JOIN docs d ON"),
+    # _facet_counts(): the same planner chose `SEARCH f USING PRIMARY KEY (facet=?)` as
+    # the outer loop, i.e. every facet row of every document for the counted facets,
+    # each probed in the matches; the CROSS JOIN walks the matches and reads their facet
+    # rows through facets_doc (`SEARCH f USING COVERING INDEX facets_doc (doc=? AND
+    # facet=?)`).
+    (") AS s JOIN facets f ON f.doc = s.rowid", ") AS s CROSS JOIN facets f ON f.doc = s.rowid"),
+]
+
+
+def applicable_fixes(probe_case, timeout_s):
+    """The PROPOSED_FIXES whose old SQL the embedded backend still sends, as seen in one
+    search of `probe_case` (one with filters and facets runs every kind of statement)."""
+    engine = KXSearch()
+    with deadline(engine.connections(), timeout_s):
+        engine(probe_case, count=True)
+    sent = engine.proxy.sent
+    return [(old, new) for old, new in PROPOSED_FIXES if any(old in sql for sql in sent)]
+
+
+def describe_fixes(fixes):
+    return "; ".join(f"`{old}` → `{new}`" for old, new in fixes)
+
+
+def rewrite(sql, fixes):
+    """(sql with the fixes applied, how many applied)."""
+    applied = 0
+    for old, new in fixes:
+        if old in sql:
+            sql = sql.replace(old, new)
+            applied += 1
+    return sql, applied
 
 
 class ProxyConnection:
     """A sqlite3 connection for embedded_query.run(): counts the statements it is
-    given and, with `rewrite` (old, new), rewrites them first."""
+    given and rewrites them first with `fixes` [(old, new)]."""
 
-    def __init__(self, conn, rewrite=None):
+    def __init__(self, conn, fixes=()):
         self.conn = conn
-        self.rewrite = rewrite
+        self.fixes = fixes
         self.count = 0
         self.rewritten = 0
+        self.sent = []  # the statements as the backend sent them
 
     def execute(self, sql, params=()):
         self.count += 1
-        if self.rewrite and self.rewrite[0] in sql:
-            sql = sql.replace(*self.rewrite)
-            self.rewritten += 1
+        self.sent.append(sql)
+        if self.fixes:
+            sql, applied = rewrite(sql, self.fixes)
+            self.rewritten += bool(applied)
         return self.conn.execute(sql, params)
 
 
 class KXSearch:
     """KX's search service, as the search page calls it (embedded backend).
 
-    With `fix`, the embedded backend's statements go through PROPOSED_FIX: the
-    benchmark's preview of the fix, no change to the application.
+    With `fixes` [(old, new)], the embedded backend's statements are rewritten on their
+    way to SQLite: the benchmark's preview of fixes, no change to the application.
     """
 
-    def __init__(self, fix=False):
-        self.fix = fix
-        self.name = "KX + proposed fix (preview)" if fix else "KX (embedded)"
+    def __init__(self, fixes=()):
+        self.fixes = list(fixes)
+        self.name = "KX + proposed fix (preview)" if self.fixes else "KX (embedded)"
         self.proxy = None  # the ProxyConnection of the last search, when one was used
 
     def __call__(self, case, count=False):
@@ -223,10 +261,10 @@ class KXSearch:
         from search.service import SearchRequest, search
 
         index = get_index()
-        if self.fix or count:
+        if self.fixes or count:
 
             def through_proxy(plan):
-                self.proxy = ProxyConnection(index.conn, PROPOSED_FIX if self.fix else None)
+                self.proxy = ProxyConnection(index.conn, self.fixes)
                 return run(self.proxy, plan)
 
             index.search = through_proxy
@@ -243,10 +281,6 @@ class KXSearch:
             index.__dict__.pop("search", None)
         if results.backend != "embedded":
             raise AssertionError(f"searched {results.backend}, not the embedded index")
-        if self.fix and self.proxy is not None and not self.proxy.rewritten:
-            raise AssertionError(
-                "the proposed fix no longer applies (the statement changed): drop the preview"
-            )
         titles = [hit.title for hit in results.hits]
         statements = self.proxy.count if count else None
         return results.total, titles, results.facets, statements
@@ -255,6 +289,12 @@ class KXSearch:
         from search.backends.embedded import get_index
 
         return [get_index().conn]
+
+    def rewrites(self, case):
+        """Whether the fixes change any statement of this case's search (one search)."""
+        with deadline(self.connections(), 60):
+            self(case, count=True)
+        return bool(self.proxy and self.proxy.rewritten)
 
 
 def build_kx():
@@ -552,18 +592,17 @@ def measure(engine, case_list, *, requests, warmup, budget_s, timeout_s):
 class TimedConnection:
     """A sqlite3 connection whose execute() runs each statement to completion and
     times it, per statement text; for breaking a search down by statement. With
-    `rewrite` (old, new), statements are rewritten first, as KXSearch(fix=True) does."""
+    `fixes` [(old, new)], statements are rewritten first, as KXSearch(fixes) does."""
 
-    def __init__(self, conn, rewrite=None):
+    def __init__(self, conn, fixes=()):
         self.conn = conn
-        self.rewrite = rewrite
+        self.fixes = fixes
         self.by_sql = defaultdict(lambda: [0, 0.0])
         self.params = {}
         self.interrupted = set()
 
     def execute(self, sql, params=()):
-        if self.rewrite:
-            sql = sql.replace(*self.rewrite)
+        sql, _applied = rewrite(sql, self.fixes)
         self.params.setdefault(sql, params)
         start = time.perf_counter()
         try:
@@ -623,7 +662,7 @@ def capture_plans(case_list):
 
 
 def profile_searches(
-    case_sets, fix=False, runs=PROFILE_RUNS, budget_s=15.0, timeout_s=30.0, explain_top=2
+    case_sets, fixes=(), runs=PROFILE_RUNS, budget_s=15.0, timeout_s=30.0, explain_top=2
 ):
     """Per statement of the embedded backend: runs per search, ms per search; the plan
     of the slowest. Every query of a case `runs` times, or fewer when that takes more
@@ -634,8 +673,11 @@ def profile_searches(
 
     conn = get_index().conn
     for key, case_list in case_sets.items():
+        if fixes and not KXSearch(fixes).rewrites(case_list[0]):
+            print(f"#### {SCENARIOS[key]}: no statement changes\n")
+            continue
         plans = capture_plans(case_list)
-        timed = TimedConnection(conn, PROPOSED_FIX if fix else None)
+        timed = TimedConnection(conn, fixes)
         searches = 0
         started = time.perf_counter()
         try:
@@ -792,6 +834,8 @@ def fmt_ms(value, timeout_s):
 
 
 def cell(timing, timeout_s):
+    if timing is None:
+        return "= KX"
     text = f"{fmt_ms(timing.p50, timeout_s)} / {fmt_ms(timing.p95, timeout_s)}"
     notes = []
     if timing.truncated:
@@ -885,18 +929,18 @@ def print_report(args, runs):
         "\n† Wagtail has no cross-language expansion: it runs the plain Arabic query and "
         "finds Arabic pages only (KX: Arabic, English, French and Spanish ones)."
     )
-    if any("kx_fix" in run for run in runs.values()):
+    if args.fixes:
         print(
-            '\n"KX + proposed fix (preview)" is KX\'s service with the one change proposed '
-            "for the embedded backend's text match, `"
-            + " → ".join(PROPOSED_FIX)
-            + "` in search/backends/embedded_query.py `_load_matches()`, applied by the "
-            "benchmark to the statement on its way to SQLite (the application is unchanged)."
+            '\n"KX + proposed fix (preview)" is KX\'s service with the change proposed for '
+            "search/backends/embedded_query.py, "
+            + describe_fixes(args.fixes)
+            + ", applied by the benchmark to the statements on their way to SQLite (the "
+            "application is unchanged); `= KX`: no statement of the case changes."
         )
     print()
     for size, run in runs.items():
         for key in ("kx", "kx_fix"):
-            if key in run:
+            if key in run and run[key]["b"] is not None:
                 b, wagtail_b = run[key]["b"], run["wagtail"]["b"]
                 at95, _value = speedup(b, wagtail_b, 95, args.timeout)
                 at50, _value = speedup(b, wagtail_b, 50, args.timeout)
@@ -918,8 +962,8 @@ def print_report(args, runs):
     for size, run in runs.items():
         for key, label in SCENARIOS.items():
             kx, wagtail = run["kx"][key], run["wagtail"][key]
-            if "kx_fix" in run:  # the same results and statements, whichever finished
-                fixed = run["kx_fix"][key]
+            fixed = run.get("kx_fix", {}).get(key)
+            if fixed is not None:  # the same results and statements, whichever finished
                 kx = Timing(
                     totals={**kx.totals, **fixed.totals},
                     statements={**kx.statements, **fixed.statements},
@@ -960,7 +1004,7 @@ def print_targets(run, size, timeout_s):
     print(f"Targets at {size:,} practices:\n")
     verdicts = []
     for key in ("kx", "kx_fix"):
-        if key not in run:
+        if key not in run or run[key]["b"] is None:
             continue
         b = run[key]["b"]
         text, times = speedup(b, wagtail_b, 95, timeout_s)
@@ -1023,6 +1067,7 @@ def main(argv=None):
     args.loads = [os.getloadavg()]
     args.cpu_times = [cpu_times()]
     workdir = common.setup_django(keep=args.keep_db)
+    args.fixes = None  # known after the first index build
 
     from collections import Counter
 
@@ -1059,16 +1104,24 @@ def main(argv=None):
             file=sys.stderr,
             flush=True,
         )
+        if args.fixes is None:
+            args.fixes = (
+                applicable_fixes(case_sets["b"][0], args.timeout) if args.fix_preview else []
+            )
         engines = {"kx": KXSearch(), "wagtail": WagtailSearch()}
         builds = {"kx": kx_build, "wagtail": wagtail_build}
-        if args.fix_preview:
-            engines["kx_fix"] = KXSearch(fix=True)
+        if args.fixes:
+            engines["kx_fix"] = KXSearch(args.fixes)
             builds["kx_fix"] = kx_build
         for key, engine in engines.items():
             run[key] = {"name": engine.name, "build": builds[key]}
         for scenario, case_list in case_sets.items():
             for key, engine in engines.items():
                 print(f"{note}: {SCENARIOS[scenario]}, {engine.name}", file=sys.stderr, flush=True)
+                if key == "kx_fix" and not engine.rewrites(case_list[0]):
+                    run[key][scenario] = None  # the same statements as KX's: nothing to time
+                    print(f"{note}: = KX, no statement changes", file=sys.stderr, flush=True)
+                    continue
                 timing = measure(
                     engine,
                     case_list,
@@ -1097,13 +1150,15 @@ def main(argv=None):
             "Each statement run to completion and timed; every query of the case "
             f"{PROFILE_RUNS} times, or fewer within about 15 s.\n"
         )
-        variants = [("As it is", False)]
-        if args.fix_preview:
-            variants.append(("With the proposed fix (" + " → ".join(PROPOSED_FIX) + ")", True))
-        for title, fix in variants:
+        variants = [("As it is", [])]
+        if args.fixes:
+            variants.append(
+                ("With the proposed fix (" + describe_fixes(args.fixes) + ")", args.fixes)
+            )
+        for title, fixes in variants:
             print(f"### {title}\n", flush=True)
             print(f"… profiling searches: {title}", file=sys.stderr, flush=True)
-            profile_searches(case_sets, fix=fix, timeout_s=args.timeout)
+            profile_searches(case_sets, fixes=fixes, timeout_s=args.timeout)
         print("… profiling the index build", file=sys.stderr, flush=True)
         n, stages = profile_build()
         print_build_profile(n, stages)
