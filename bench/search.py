@@ -265,7 +265,7 @@ class KXSearch:
 
             def through_proxy(plan):
                 self.proxy = ProxyConnection(index.conn, self.fixes)
-                return run(self.proxy, plan)
+                return run(self.proxy, plan, str(index.path))
 
             index.search = through_proxy
         try:
@@ -685,7 +685,7 @@ def profile_searches(
                 for plan in plans:
                     searches += 1
                     with deadline([conn], timeout_s):
-                        run(timed, plan)
+                        run(timed, plan, str(get_index().path))
                     if time.perf_counter() - started > budget_s:
                         raise StopIteration
         except (StopIteration, SearchTimeout):

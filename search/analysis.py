@@ -102,6 +102,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import Stemmer
@@ -449,13 +450,37 @@ def _analyze_standard(text: str) -> list[str]:
     return [t for t in tokens if len(t) <= MAX_TOKEN_LENGTH]
 
 
+_CACHE_LIMIT = 200_000  # words remembered per analyzer (a rebuild sees the same words often)
+
+
+def _cached(analyse_word: Callable[[str], tuple[str, ...]]) -> Callable[[list[str]], list[str]]:
+    """Map words to their tokens through a per-analyzer memo of `analyse_word`."""
+    cache: dict[str, tuple[str, ...]] = {}
+
+    def tokens_of(words: list[str]) -> list[str]:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        for word in set(words).difference(cache):
+            cache[word] = analyse_word(word)
+        return list(chain.from_iterable(map(cache.__getitem__, words)))
+
+    return tokens_of
+
+
+def _arabic_word(token: str) -> tuple[str, ...]:
+    if len(token) > MAX_TOKEN_LENGTH or token in STOPWORDS["ar"]:
+        return ()
+    return (arabic_stem(token),)
+
+
+_arabic_tokens = _cached(_arabic_word)
+
+
 def _analyze_arabic(text: str) -> list[str]:
     norm, tokens = _words(text)
     if _APOSTROPHE in norm:
         tokens = _split_apostrophes(tokens)
-    stop = STOPWORDS["ar"]
-    stem = arabic_stem
-    return [stem(t) for t in tokens if len(t) <= MAX_TOKEN_LENGTH and t not in stop]
+    return _arabic_tokens(tokens)
 
 
 _VOWELS = frozenset("aeiouáéíóúâêîôûàèìòùäëïöü")
@@ -494,20 +519,23 @@ def _snowball_analyzer(
     stop = STOPWORDS[language]
     singular = _SINGULAR.get(language)
 
+    def analyse_word(token: str) -> tuple[str, ...]:
+        if len(token) > MAX_TOKEN_LENGTH or token in stop:
+            return ()
+        if singular is not None:
+            token = singular(token)
+        stem = _snowball(language).stemWord(token)
+        if not stem.isascii():
+            stem = _FOLD_RE.sub(_fold_char, stem)
+        return tuple(s for s in stem.split(" ") if s)
+
+    tokens_of = _cached(analyse_word)
+
     def analyzer(text: str) -> list[str]:
         norm, tokens = _words(text)
         if _APOSTROPHE in norm:
             tokens = _split_apostrophes(tokens, elisions, possessive)
-        tokens = [t for t in tokens if len(t) <= MAX_TOKEN_LENGTH and t not in stop]
-        if not tokens:
-            return tokens
-        if singular is not None:
-            tokens = [singular(t) for t in tokens]
-        stems = _snowball(language).stemWords(tokens)
-        joined = " ".join(stems)
-        if not joined.isascii():
-            stems = _FOLD_RE.sub(_fold_char, joined).split(" ")
-        return [s for s in stems if s]
+        return tokens_of(tokens)
 
     analyzer.__name__ = f"_analyze_{language}"
     return analyzer

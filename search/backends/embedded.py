@@ -10,6 +10,7 @@ The index file sits beside the database by default (var/search.sqlite3), whateve
 main database is; a rebuild writes a new file and swaps it in atomically.
 """
 
+import logging
 import os
 import sqlite3
 import threading
@@ -19,6 +20,9 @@ from pathlib import Path
 from django.conf import settings
 
 from search.analysis import analyze, analyze_standard
+from search.backends.embedded_build import build_batches
+
+logger = logging.getLogger(__name__)
 
 SEPARATOR = "_"
 SUGGESTIONS_PER_DOC = 16
@@ -39,7 +43,7 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_published ON docs (visibility, published_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
-    title, summary, body, themes,
+    title, summary, body, themes, filters,
     tokenize="unicode61 remove_diacritics 0 tokenchars '{SEPARATOR}'"
 );
 CREATE TABLE IF NOT EXISTS facets (
@@ -49,13 +53,24 @@ CREATE TABLE IF NOT EXISTS facets (
     PRIMARY KEY (facet, value, doc)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facets_doc ON facets (doc, facet, value);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS suggest_fts USING fts5(
     norm, text UNINDEXED, kind UNINDEXED, language UNINDEXED, url UNINDEXED,
     visibility UNINDEXED,
     tokenize="unicode61 remove_diacritics 2", prefix='1 2 3'
 );
 """
-WEIGHTS = "10.0, 4.0, 1.0, 3.0"  # title, summary, body, themes
+WEIGHTS = "10.0, 4.0, 1.0, 3.0, 0.0"  # title, summary, body, themes, filters
+SCHEMA_VERSION = 2  # PRAGMA user_version; a file of another version is emptied (connect())
+
+
+def facet_token(facet, value):
+    """The token of a facet value in the `filters` column (hex: any value, one token)."""
+    return f"f{SEPARATOR}{facet}{SEPARATOR}{str(value).encode().hex()}"
+
+
+def visibility_token(visibility):
+    return f"v{SEPARATOR}{visibility}"
 
 
 def index_path():
@@ -70,7 +85,11 @@ def stale_doc_ids(document, prepared, delete_ids):
 
 
 def tagged(tokens, language):
-    return " ".join(f"{language}{SEPARATOR}{t}" for t in tokens)
+    """The tokens, each prefixed with the language (`en_prison`), as one string."""
+    if not tokens:
+        return ""
+    prefix = f"{language}{SEPARATOR}"
+    return prefix + f" {prefix}".join(tokens)
 
 
 def connect(path):
@@ -80,8 +99,98 @@ def connect(path):
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-65536")
-    conn.executescript(SCHEMA)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        if "docs" in tables:
+            logger.warning(
+                "The search index %s has an older layout: it is emptied; run"
+                " `manage.py search_rebuild` to fill it.",
+                path,
+            )
+            for table in ("docs", "docs_fts", "facets", "suggest_fts", "meta"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - fixed names
+        conn.executescript(SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
+
+
+def bump_generation(conn):
+    """Mark the index as changed: readers rebuild their bitmaps (embedded_bitmaps)."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', lower(hex(randomblob(8))))"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+
+
+def index_rows(data):
+    """What one prepared document writes, analysed (no rowids yet): (docs row, docs_fts
+    row, facet pairs, suggestion rows). Pure, so worker processes can make it."""
+    language = data["language"]
+    published = data["published_at"].isoformat() if data["published_at"] else None
+    doc = (
+        data["id"],
+        data["content_type"],
+        data["object_id"],
+        data["translation_key"],
+        language,
+        data["title"],
+        data["summary"],
+        data["body"],
+        data["url"] or "",
+        published,
+        data["visibility"],
+    )
+    themes = " ".join(
+        tagged(analyze(text, code), code) for code, text in data["themes"].items() if text
+    )
+    filters = [visibility_token(data["visibility"])] + [
+        facet_token(f, v) for f, values in data["facets"].items() for v in values
+    ]
+    fts = (
+        tagged(analyze(data["title"], language), language),
+        tagged(analyze(data["summary"], language), language),
+        tagged(analyze(data["body"], language), language),
+        themes,
+        " ".join(filters),
+    )
+    facets = [(f, v) for f, values in data["facets"].items() for v in values]
+    suggestions = [
+        (
+            " ".join(analyze_standard(text)),
+            text,
+            "title" if i == 0 else "theme",
+            language,
+            data["url"] if i == 0 else "",
+            data["visibility"],
+        )
+        for i, text in enumerate(data["suggest"][:SUGGESTIONS_PER_DOC])
+    ]
+    return doc, fts, facets, suggestions
+
+
+def insert_rows(conn, rows):
+    for doc, fts, facets, suggestions in rows:
+        rowid = conn.execute(
+            "INSERT INTO docs (doc_id, content_type, object_id, translation_key, language,"
+            " title, summary, body, url, published_at, visibility)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            doc,
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO docs_fts (rowid, title, summary, body, themes, filters)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (rowid, *fts),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO facets (facet, value, doc) VALUES (?, ?, ?)",
+            [(f, v, rowid) for f, v in facets],
+        )
+        conn.executemany(
+            "INSERT INTO suggest_fts (rowid, norm, text, kind, language, url, visibility)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(rowid * SUGGESTIONS_PER_DOC + i, *row) for i, row in enumerate(suggestions)],
+        )
 
 
 class EmbeddedIndex:
@@ -127,6 +236,7 @@ class EmbeddedIndex:
         with self.transaction() as conn:
             self._delete(conn, stale_doc_ids(document, prepared, delete_ids))
             self._write(conn, prepared)
+            bump_generation(conn)
 
     def _delete(self, conn, doc_ids):
         for doc_id in doc_ids:
@@ -145,85 +255,33 @@ class EmbeddedIndex:
 
     def _write(self, conn, prepared):
         self._delete(conn, [data["id"] for data in prepared])
-        for data in prepared:
-            language = data["language"]
-            published = data["published_at"].isoformat() if data["published_at"] else None
-            cursor = conn.execute(
-                "INSERT INTO docs (doc_id, content_type, object_id, translation_key, language,"
-                " title, summary, body, url, published_at, visibility)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    data["id"],
-                    data["content_type"],
-                    data["object_id"],
-                    data["translation_key"],
-                    language,
-                    data["title"],
-                    data["summary"],
-                    data["body"],
-                    data["url"] or "",
-                    published,
-                    data["visibility"],
-                ),
-            )
-            rowid = cursor.lastrowid
-            themes = " ".join(
-                tagged(analyze(text, code), code) for code, text in data["themes"].items() if text
-            )
-            conn.execute(
-                "INSERT INTO docs_fts (rowid, title, summary, body, themes) VALUES (?, ?, ?, ?, ?)",
-                (
-                    rowid,
-                    tagged(analyze(data["title"], language), language),
-                    tagged(analyze(data["summary"], language), language),
-                    tagged(analyze(data["body"], language), language),
-                    themes,
-                ),
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO facets (facet, value, doc) VALUES (?, ?, ?)",
-                [(f, v, rowid) for f, values in data["facets"].items() for v in values],
-            )
-            conn.executemany(
-                "INSERT INTO suggest_fts (rowid, norm, text, kind, language, url, visibility)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        rowid * SUGGESTIONS_PER_DOC + i,
-                        " ".join(analyze_standard(text)),
-                        text,
-                        "title" if i == 0 else "theme",
-                        language,
-                        data["url"] if i == 0 else "",
-                        data["visibility"],
-                    )
-                    for i, text in enumerate(data["suggest"][:SUGGESTIONS_PER_DOC])
-                ],
-            )
+        insert_rows(conn, [index_rows(data) for data in prepared])
 
-    def rebuild(self, documents, progress=None, batch_size=500):
-        """Fill a new index file from the database and swap it in; readers never wait."""
+    def rebuild(self, documents, progress=None, batch_size=500, workers=None):
+        """Fill a new index file from the database and swap it in; readers never wait.
+
+        With `workers` > 1 (default: the machine's cores, `KX_SEARCH_BUILD_WORKERS` to
+        change it), worker processes read, prepare and analyse batches of objects while
+        this one writes them; a small database, or one in memory, is done in-process.
+        """
         fresh = self.path.with_suffix(".rebuilding")
         for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
             leftover.unlink(missing_ok=True)
         conn = connect(fresh)
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
-        from search.documents import prepared_documents
-
         total = 0
         try:
-            for document in documents:
-                restricted = document.restricted_paths()
-                batch = []
-                for obj in document.get_queryset().iterator(chunk_size=batch_size):
-                    if document.should_index(obj, restricted):
-                        batch.extend(prepared_documents(document, obj))
-                    if len(batch) >= batch_size:
-                        total += self._bulk(conn, batch, progress)
-                        batch = []
-                total += self._bulk(conn, batch, progress)
+            for rows in build_batches(documents, batch_size, workers):
+                conn.execute("BEGIN")
+                insert_rows(conn, rows)
+                conn.execute("COMMIT")
+                total += len(rows)
+                if progress and rows:
+                    progress(len(rows))
             conn.execute("INSERT INTO docs_fts (docs_fts) VALUES ('optimize')")
+            conn.execute("ANALYZE")
+            bump_generation(conn)
         finally:
             conn.close()
         os.replace(fresh, self.path)
@@ -231,20 +289,11 @@ class EmbeddedIndex:
             stale.unlink(missing_ok=True)
         return total
 
-    def _bulk(self, conn, batch, progress):
-        if not batch:
-            return 0
-        conn.execute("BEGIN")
-        self._write(conn, batch)
-        conn.execute("COMMIT")
-        if progress:
-            progress(len(batch))
-        return len(batch)
-
     def clear(self):
         with self.transaction() as conn:
             for table in ("docs", "docs_fts", "facets", "suggest_fts"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            bump_generation(conn)
 
     # --- reading ----------------------------------------------------------------------
     def counts(self):
@@ -258,7 +307,7 @@ class EmbeddedIndex:
     def search(self, plan):
         from search.backends.embedded_query import run
 
-        return run(self.conn, plan)
+        return run(self.conn, plan, str(self.path))
 
     def suggest(self, prefix_tokens, visibility, limit):
         from search.backends.embedded_query import suggest
