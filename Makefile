@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test setup test-sqlite test-postgres test-browser lint relevance bench lock messages clean system-packages
+.PHONY: help run test setup test-sqlite test-postgres test-browser lint relevance bench bench-search lock messages clean system-packages
 
 help:
 	@echo "make run    # set up and serve the platform with demo content on http://127.0.0.1:8000"
@@ -25,13 +25,16 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # System packages: gettext (compilemessages), PostgreSQL server binaries (tests),
-# Debian's Chromium and its driver plus Noto fonts (browser tests, Arabic shaping).
+# Debian's Chromium and its driver plus Noto fonts (browser tests, Arabic shaping),
+# Pango (WeasyPrint, the guidebook PDF) and poppler-utils (pdftoppm: looking at PDF pages).
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	test -d /usr/share/fonts/truetype/noto || missing="$$missing fonts-noto-core"; \
+	ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
@@ -66,8 +69,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The quick benchmarks (a few minutes); `make bench-search` builds 100,000 practices (~20 min).
 bench: $(STAMP)
 	$(PY) -m bench.practices
+	$(PY) -m bench.forum
+	$(PY) -m bench.exchanges
+	$(PY) -m bench.guidebook
+
+bench-search: $(STAMP)
+	$(PY) -m bench.search
 
 lock:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt

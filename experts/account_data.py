@@ -1,28 +1,23 @@
 """A member's own data: the export (download as JSON) and the deletion of their account.
 
 Deleting an account removes the person and their expert profile; what others rely on stays:
-exchange requests they made keep their history with the requester shown as "former member"
-(a placeholder user, so no schema change), and practices they wrote stay published without
-an owner (the practice page never shows its author anyway).
+exchange requests they made or received keep their history and exchange records, with that
+party empty (shown as "a former member": the foreign keys are nullable, SET_NULL) and their
+contact details removed; their open requests are cancelled and the other side told.
+Practices they wrote stay published without an owner (the practice page never shows its
+author anyway); practices naming them as a contact expert stay, without that contact.
 """
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from wagtail.models import Page
 
-from experts.models import (
-    ExchangeEvent,
-    ExchangeRequest,
-    ExpertProfile,
-    Notification,
-)
+from experts.exchanges import close_for_deleted_account
+from experts.models import ExchangeRequest, ExpertProfile, Notification
 from experts.vetting import can_vet
-
-FORMER_MEMBER_USERNAME = "former-member"
 
 
 def _value(value):
@@ -69,11 +64,9 @@ def _profile_data(profile):
 
 def _party(user, me):
     if user is None:
-        return None
+        return "former member"
     if user.pk == me.pk:
         return "you"
-    if user.username == FORMER_MEMBER_USERNAME:
-        return "former member"
     return user.get_full_name() or user.get_username()
 
 
@@ -82,7 +75,7 @@ def _request_data(req, user, role):
         "id": req.pk,
         "role": role,
         "topic": req.topic,
-        "target": str(req.target) if req.target else None,
+        "target": str(req.target) if req.target else "former member",
         "support_kind": req.support_kind,
         "requesting_country": req.requesting_country_id,
         "language": req.language,
@@ -168,45 +161,25 @@ def may_delete_account(user):
     return not (user.is_superuser or user.is_staff or can_vet(user))
 
 
-def former_member():
-    """The inactive placeholder that stands for deleted members in others' histories."""
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
-        username=FORMER_MEMBER_USERNAME,
-        defaults={"first_name": "Former", "last_name": "member", "email": "", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def delete_account(user):
-    """Delete `user` and their expert profile; anonymise what others still need."""
+    """Delete `user` and their expert profile; keep, anonymised, what others still need."""
     if not may_delete_account(user):
         raise PermissionDenied("Moderators and administrators cannot delete their own account.")
-    if user.username == FORMER_MEMBER_USERNAME:
-        raise PermissionDenied("The placeholder account cannot be deleted.")
     with transaction.atomic():
-        placeholder = former_member()
         profile = ExpertProfile.objects.filter(user=user).first()
+        close_for_deleted_account(user, profile)
         if profile is not None:
-            # Requests they answered for an institution: their contact details go.
-            ExchangeRequest.objects.filter(responder=profile).update(
-                shared_email="", shared_phone=""
-            )
             photo = profile.photo.name if profile.photo else ""
             storage = profile.photo.storage
-            # Cascades languages, links, decisions and requests addressed to this expert;
-            # the search outbox queues the deletion of their documents (post_delete).
+            # Cascades languages, links, decisions and contact-expert links; requests,
+            # records and answers keep the rest (SET_NULL). The search outbox queues the
+            # deletion of their documents (post_delete).
             profile.delete()
             if photo:
                 transaction.on_commit(lambda: storage.delete(photo))
-        ExchangeRequest.objects.filter(requester=user).update(
-            requester=placeholder, requester_email=""
-        )
-        ExchangeEvent.objects.filter(actor=user).update(actor=placeholder)
         # Practices stay published; their owner goes (Page.owner is nullable).
         Page.objects.filter(owner=user).update(owner=None)
         Page.objects.filter(locked_by=user).update(locked_by=None, locked=False)
-        user.delete()  # allauth e-mail addresses, authenticators, notifications cascade
+        # Requests made and history written become a former member's (SET_NULL); allauth
+        # e-mail addresses, authenticators and notifications go with the user.
+        user.delete()

@@ -13,3 +13,8 @@ class ExpertsConfig(AppConfig):
 
     name = "experts"
     verbose_name = _("Experts")
+
+    def ready(self):
+        from experts.measurement import connect_signals
+
+        connect_signals()

@@ -3,17 +3,22 @@
 Moderators only (experts.vet_expert), checked here on the server and again in transition().
 """
 
+import csv
+from itertools import chain
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from experts.admin_views import ModeratorOnlyMixin
 from experts.exchange_forms import CloseForm
+from experts.exchange_records import EXPORT_HEADER, export_rows
 from experts.exchanges import transition
 from experts.models import ExchangeRequest, ExchangeState
 from experts.models.exchanges import OPEN_STATES
@@ -99,3 +104,29 @@ class ExchangeAdminView(ModeratorOnlyMixin, WagtailAdminTemplateMixin, TemplateV
                 messages.success(request, _("The request was closed."))
                 return redirect("experts_exchange_admin", pk=self.req.pk)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class ExchangeRecordExportView(ModeratorOnlyMixin, View):
+    """Every exchange record, one CSV row each, for moderators' reporting (SDG 17.3.1)."""
+
+    def get(self, request):
+        writer = csv.writer(_Echo())
+        rows = (
+            writer.writerow([spreadsheet_safe(v) for v in row])
+            for row in chain([EXPORT_HEADER], export_rows())
+        )
+        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="kx-exchange-records.csv"'
+        return response

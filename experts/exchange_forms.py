@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from experts.models import ExchangeRequest, ExchangeState
 from experts.models.exchanges import MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH
 from kx_platform.models import Country
+from kx_platform.sanitize import clean_text
 
 
 class ExchangeRequestForm(forms.ModelForm):
@@ -50,6 +51,16 @@ class ExchangeRequestForm(forms.ModelForm):
         if profile is not None:
             self.fields["requesting_country"].initial = profile.country_id
 
+    def clean_topic(self):
+        return clean_text(self.cleaned_data.get("topic", ""), multiline=False)
+
+    def clean_message(self):
+        """Plain text through the platform's one sanitizer (kx_platform.sanitize)."""
+        message = clean_text(self.cleaned_data.get("message", ""))
+        if not message:
+            raise forms.ValidationError(_("Write a message."))
+        return message
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
@@ -70,6 +81,9 @@ class TransitionForm(forms.Form):
     )
     share_email = forms.BooleanField(label=_("Share my contact e-mail"), required=False)
     share_phone = forms.BooleanField(label=_("Share my phone number"), required=False)
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data.get("note", ""))
 
 
 class CloseForm(forms.Form):

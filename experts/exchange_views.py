@@ -110,14 +110,13 @@ def _visible_request(request, pk):
     return req
 
 
-@login_required
-def request_detail(request, pk):
-    req = _visible_request(request, pk)
+def _detail_page(request, req, form=None, status=200):
     mine = roles(req, request.user)
     moves = [s for s in allowed_transitions(req, request.user)]
     # Moderators close requests in the admin, with a reason; here only the parties act.
     if mine == {MODERATOR}:
         moves = []
+    profile = own_profile(request.user)
     return render(
         request,
         "experts/exchanges/request_detail.html",
@@ -127,40 +126,44 @@ def request_detail(request, pk):
             "moves": [ExchangeState(s) for s in moves],
             "roles": mine,
             "is_requester": req.requester_id == request.user.pk,
-            "responder_phone": bool(own_profile(request.user) and own_profile(request.user).phone),
-            "form": TransitionForm(),
+            "responder_phone": bool(profile and profile.phone),
+            "form": form or TransitionForm(),
         },
+        status=status,
     )
+
+
+@login_required
+def request_detail(request, pk):
+    return _detail_page(request, _visible_request(request, pk))
 
 
 @login_required
 @require_POST
 def request_transition(request, pk):
+    """Answer, cancel or complete; on bad input the page comes back with the note kept."""
     req = _visible_request(request, pk)
     form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please correct the errors below."))
-        return redirect(req.get_absolute_url())
-    data = form.cleaned_data
-    try:
-        transition(
-            req,
-            request.user,
-            data["to_state"],
-            data["note"],
-            share_email=data["share_email"],
-            share_phone=data["share_phone"],
-        )
-    except PermissionDenied:
-        raise
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(
-            request, _("The request is now “%(state)s”.") % {"state": req.get_state_display()}
-        )
-    return redirect(req.get_absolute_url())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transition(
+                req,
+                request.user,
+                data["to_state"],
+                data["note"],
+                share_email=data["share_email"],
+                share_phone=data["share_phone"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The request is now “%(state)s”.") % {"state": req.get_state_display()}
+            )
+            return redirect(req.get_absolute_url())
+    messages.error(request, _("Please correct the errors below."))
+    return _detail_page(request, req, form, status=400)
 
 
 @login_required

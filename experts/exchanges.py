@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,12 @@ from experts.models import (
     Notification,
     ProfileStatus,
 )
-from experts.models.exchanges import COOPERATION_KIND_OF, NOTE_MAX_LENGTH
+from experts.models.exchanges import (
+    COOPERATION_KIND_OF,
+    NOTE_MAX_LENGTH,
+    OPEN_STATES,
+    person_name,
+)
 from experts.vetting import can_vet
 
 MAX_OPEN_REQUESTS = 5
@@ -262,7 +268,7 @@ def transition(req, actor, to_state, note="", *, share_email=False, share_phone=
                 )
             locked.shared_email = profile.email if share_email else ""
             locked.shared_phone = profile.phone if share_phone else ""
-            locked.requester_email = locked.requester.email
+            locked.requester_email = locked.requester.email if locked.requester else ""
             update += ["shared_email", "shared_phone", "requester_email"]
         locked.state = to_state
         locked.save(update_fields=update)
@@ -277,6 +283,46 @@ def transition(req, actor, to_state, note="", *, share_email=False, share_phone=
         setattr(req, name, getattr(locked, name))
     req.requester_email = locked.requester_email
     return event
+
+
+def close_for_deleted_account(user, profile=None):
+    """Before `user` (and their expert `profile`) is deleted.
+
+    Their open requests, made or received, are cancelled in their name (the history then
+    shows "a former member") and the other side is told; the contact details they shared
+    or were shared with them go. The requests, their history and their exchange records
+    stay for the other side. Called inside the deletion's transaction.
+    """
+    mine = Q(requester=user)
+    if profile is not None:
+        mine |= Q(expert=profile) | Q(responder=profile)
+    open_requests = (
+        ExchangeRequest.objects.select_for_update()
+        .filter(mine, state__in=OPEN_STATES)
+        .select_related("requester", "responder__user")
+    )
+    for req in open_requests:
+        before = req.state
+        req.state = S.CANCELLED
+        req.save(update_fields=["state", "updated_at"])
+        ExchangeEvent.objects.create(
+            request=req, actor=user, from_state=before, to_state=S.CANCELLED
+        )
+        if req.requester_id == user.pk:
+            others = [req.responder.user] if req.responder_id else [p.user for p in responders(req)]
+        else:
+            others = [req.requester]
+        text = _("The request “%(topic)s” was cancelled: the other side left the platform.") % {
+            "topic": req.topic
+        }
+        for other in others:
+            if other is not None and other.pk != user.pk:
+                _notify(other, text, req)
+    ExchangeRequest.objects.filter(requester=user).update(requester_email="")
+    if profile is not None:
+        ExchangeRequest.objects.filter(Q(expert=profile) | Q(responder=profile)).update(
+            shared_email="", shared_phone=""
+        )
 
 
 # --- The exchange record -----------------------------------------------------------------
@@ -329,11 +375,13 @@ def record_for(req):
 
 
 def _notify(user, text, req):
+    if user is None:  # a former member
+        return None
     return Notification.objects.create(user=user, text=text[:255], url=req.get_absolute_url())
 
 
 def _name(user):
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _notify_transition(req, actor, to_state, as_moderator):
@@ -386,7 +434,7 @@ def _mail_new_request(req, experts):
 
 
 def _mail_answer(req):
-    if not req.requester.email:
+    if req.requester is None or not req.requester.email:
         return
     accepted = req.state == S.ACCEPTED
     if accepted:
@@ -408,6 +456,7 @@ __all__ = [
     "allowed_transitions",
     "can_view",
     "check_limits",
+    "close_for_deleted_account",
     "create_request",
     "is_requestable",
     "record_for",

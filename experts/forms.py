@@ -20,6 +20,7 @@ from experts.models.privacy import DEFAULT_PROFILE_TIERS, higher, rank
 from experts.models.profiles import REASON_MAX_LENGTH, allowed_language_codes
 from experts.photos import PhotoField
 from kx_platform.models import Country, Pillar, Region
+from kx_platform.sanitize import clean_text
 
 MAX_THEMES = 15
 MAX_THEME_LENGTH = 100
@@ -101,6 +102,10 @@ class ExpertProfileForm(forms.ModelForm):
 
     def visibility_fields(self):
         return [self[visibility_field_name(name)] for name in CONFIGURABLE_FIELDS]
+
+    def clean_biography(self):
+        """Plain text through the platform's one sanitizer (kx_platform.sanitize)."""
+        return clean_text(self.cleaned_data.get("biography", ""))
 
     def clean_themes(self):
         themes = self.cleaned_data.get("themes") or []

@@ -1,8 +1,8 @@
 """Included at the root of i18n_patterns: /<lang>/experts/… and /<lang>/institutions/…"""
 
-from django.urls import path
+from django.urls import include, path
 
-from experts import account_views, exchange_views, views
+from experts import account_views, exchange_views, measurement_views, views
 
 urlpatterns = [
     path("experts/", views.roster, name="expert_roster"),
@@ -33,8 +33,28 @@ urlpatterns += [
     path("experts/notifications/", exchange_views.notifications, name="exchange_notifications"),
 ]
 
+# Measuring South-South exchanges (experts.measurement_views): /<lang>/exchanges/…
+urlpatterns += [
+    path("exchanges/dashboard/", measurement_views.dashboard, name="exchange_dashboard"),
+    path("exchanges/dashboard.csv", measurement_views.dashboard_csv, name="exchange_dashboard_csv"),
+    path(
+        "exchanges/dashboard.json",
+        measurement_views.dashboard_json,
+        name="exchange_dashboard_json",
+    ),
+    path("exchanges/records/", measurement_views.record_list, name="exchange_record_list"),
+    path(
+        "exchanges/records/<int:pk>/",
+        measurement_views.record_detail,
+        name="exchange_record_detail",
+    ),
+]
+
 # The member's own data (experts.account_views).
 urlpatterns += [
     path("experts/account/data.json", account_views.account_data, name="expert_account_data"),
     path("experts/account/delete/", account_views.account_delete, name="expert_account_delete"),
 ]
+
+# The experts' forum (experts.forum): /<lang>/forum/…
+urlpatterns += [path("forum/", include("experts.forum.urls"))]

@@ -7,6 +7,7 @@ profile (status, focal point, membership of the Experts group) in one transactio
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experts.models import ExpertProfile, ProfileStatus, VettingAction, VettingDecision
@@ -85,11 +86,13 @@ def decide(profile, moderator, action, reason=""):
         _sources, target = TRANSITIONS[action]
         if target is not None:
             locked.status = target
+        if locked.status == S.APPROVED and before != S.APPROVED:
+            locked.approved_at = timezone.now()
         if action == A.SET_FOCAL_POINT:
             locked.is_focal_point = True
         elif action == A.UNSET_FOCAL_POINT:
             locked.is_focal_point = False
-        locked.save(update_fields=["status", "is_focal_point", "updated_at"])
+        locked.save(update_fields=["status", "is_focal_point", "approved_at", "updated_at"])
 
         group, _created = Group.objects.get_or_create(name=EXPERTS_GROUP)
         if locked.status == S.APPROVED and before != S.APPROVED:
@@ -108,4 +111,5 @@ def decide(profile, moderator, action, reason=""):
 
     profile.status = locked.status
     profile.is_focal_point = locked.is_focal_point
+    profile.approved_at = locked.approved_at
     return decision

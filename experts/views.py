@@ -119,6 +119,59 @@ def apply(request):
     )
 
 
+def roster_search(params, user):
+    """(results, hits of the page): the search service's answer for the roster.
+
+    With search text, hits come by relevance. Browsing without text, country focal points
+    come first, then the other experts, each group most recently approved first (the
+    documents' date; ties keep the index's stable order). The service pages one ordered
+    list, so a page that spans both groups is stitched from the focal points' list and
+    the others' (the "focal" facet holds "no" for them, never offered as a filter): each
+    expert appears on exactly one page. Facets and the total come from the main search.
+    """
+    from search.service import SearchRequest, search
+
+    common = {"text": params.text, "language": params.language, "user": user}
+    filters = {**params.filters, "type": ["expert"]}
+    results = search(
+        SearchRequest(
+            filters=filters,
+            facets=ROSTER_FACETS,
+            page=params.page,
+            per_page=PER_PAGE,
+            **common,
+        )
+    )
+    focal = results.facets.get("focal", {}).get("yes", 0)
+    if params.text or "focal" in params.filters or focal in (0, results.total):
+        return results, results.hits
+
+    def part(value, start, stop):
+        """Hits start..stop of one group, from the one or two pages that hold them."""
+        first, last = start // PER_PAGE + 1, (stop - 1) // PER_PAGE + 1
+        hits = []
+        for page in range(first, last + 1):
+            request = SearchRequest(
+                filters={**filters, "focal": [value]},
+                facets=[],
+                page=page,
+                per_page=PER_PAGE,
+                **common,
+            )
+            hits += search(request).hits
+        offset = (first - 1) * PER_PAGE
+        return hits[start - offset : stop - offset]
+
+    start = (results.page - 1) * PER_PAGE
+    stop = min(start + PER_PAGE, results.total)
+    hits = []
+    if start < focal:
+        hits += part("yes", start, min(stop, focal))
+    if stop > focal:
+        hits += part("no", max(start, focal) - focal, stop - focal)
+    return results, hits
+
+
 def roster(request):
     """Text search and facets over the experts, through the search service.
 
@@ -127,26 +180,15 @@ def roster(request):
     then built from `visible_profile(profile, request.user)` itself.
     """
     from search.params import read_params
-    from search.service import SearchRequest, search
     from search.views import facet_groups
 
     params = read_params(request.GET, language=get_language(), facet_params=ROSTER_FACETS)
-    results = search(
-        SearchRequest(
-            text=params.text,
-            language=params.language,
-            filters={**params.filters, "type": ["expert"]},
-            facets=ROSTER_FACETS,
-            page=params.page,
-            per_page=PER_PAGE,
-            user=request.user,
-        )
-    )
+    results, hits = roster_search(params, request.user)
     # One query for the page's profiles; one whose status changed since it was indexed
     # (not yet drained) is left out.
-    ids = [hit.object_id for hit in results.hits]
+    ids = [hit.object_id for hit in hits]
     profiles = roster_queryset().in_bulk(ids)
-    shown = [(hit, profiles[hit.object_id]) for hit in results.hits if hit.object_id in profiles]
+    shown = [(hit, profiles[hit.object_id]) for hit in hits if hit.object_id in profiles]
     cards = visible_profiles([profile for _hit, profile in shown], request.user)
     if params.text:
         for card, (hit, _profile) in zip(cards, shown, strict=True):

@@ -53,7 +53,14 @@ register_snippet(InstitutionViewSet)
 
 # --- Exchange requests and South-South exchange records --------------------------------
 
-from experts.exchange_admin_views import ExchangeAdminView, ExchangeListView  # noqa: E402
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList  # noqa: E402
+
+from experts.exchange_admin_views import (  # noqa: E402
+    ExchangeAdminView,
+    ExchangeListView,
+    ExchangeRecordExportView,
+)
+from experts.exchange_record_forms import ExchangeRecordAdminForm  # noqa: E402
 from experts.models import ExchangeRecord  # noqa: E402
 
 
@@ -77,6 +84,9 @@ def register_exchange_menu_item():
 
 
 class ExchangeRecordViewSet(SnippetViewSet):
+    """Records are made from completed requests or entered here by moderators. The
+    confirmation (pending, confirmed, disputed) is the recipient side's, never edited here."""
+
     model = ExchangeRecord
     icon = "doc-full"
     menu_label = _("Exchange records")
@@ -88,9 +98,34 @@ class ExchangeRecordViewSet(SnippetViewSet):
         "modality",
         "support_kind",
         "start_date",
+        "status",
     ]
-    list_filter = ["modality", "support_kind"]
+    list_filter = ["modality", "support_kind", "status"]
     search_backend_name = None
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("provider_country"), FieldPanel("recipient_country")]),
+            FieldRowPanel([FieldPanel("modality"), FieldPanel("support_kind")]),
+            FieldPanel("pillar"),
+            FieldPanel("themes"),
+            FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+            FieldRowPanel([FieldPanel("value"), FieldPanel("currency")]),
+            FieldRowPanel([FieldPanel("practice"), FieldPanel("practice_use")]),
+            FieldPanel("expert"),
+        ],
+        base_form_class=ExchangeRecordAdminForm,
+    )
 
 
 register_snippet(ExchangeRecordViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_exchange_record_export_url():
+    return [
+        path(
+            "experts/exchange-records/export.csv",
+            ExchangeRecordExportView.as_view(),
+            name="experts_exchange_records_export",
+        ),
+    ]

@@ -2,8 +2,8 @@
 
 Groups and taxonomy come from migrations; the page tree needs the real page classes
 (treebeard paths, translations), so it is built after `migrate` by this idempotent
-post_migrate handler: a home page per language, a practice index under each, and the
-Experts group's right to create practices there.
+post_migrate handler: a home page per language, a practice index and a guidebook under
+each, and the Experts group's right to create practices there.
 """
 
 from django.conf import settings
@@ -24,7 +24,8 @@ def ensure_site_structure(sender=None, using="default", verbosity=1, **kwargs):
     from django.db import connections
     from wagtail.models import Locale
 
-    if "practices_practiceindexpage" not in connections[using].introspection.table_names():
+    tables = connections[using].introspection.table_names()
+    if not {"practices_practiceindexpage", "practices_guidebookindexpage"} <= set(tables):
         return  # a partial migrate: the tree is built once every app is migrated
     with transaction.atomic(using=using):
         for code in content_language_codes():
@@ -33,6 +34,7 @@ def ensure_site_structure(sender=None, using="default", verbosity=1, **kwargs):
         index = _ensure_practice_index(home)
         _ensure_translations(home)
         _ensure_translations(index)
+        _ensure_translations(_ensure_guidebook_index(home))
         _ensure_expert_page_permissions(index)
         _ensure_moderation_workflow()
 
@@ -90,6 +92,20 @@ def _ensure_practice_index(home):
         home.add_child(instance=index)
         _publish(index)
     return index
+
+
+def _ensure_guidebook_index(home):
+    from practices.models import GuidebookIndexPage
+
+    guidebook = GuidebookIndexPage.objects.child_of(home).first()
+    if guidebook is None:
+        with translation.override(home.locale.language_code):
+            guidebook = GuidebookIndexPage(
+                title=_(GuidebookIndexPage.default_title), slug="guidebook"
+            )
+        home.add_child(instance=guidebook)
+        _publish(guidebook)
+    return guidebook
 
 
 def _ensure_translations(page):

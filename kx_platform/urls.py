@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("allauth.urls")),
     path("search/", search_views.search_page, name="search"),
     path("", include("experts.urls")),  # /<lang>/experts/… and /<lang>/institutions/…
+    path("", include("practices.guidebook_urls")),  # /<lang>/guidebook-review/…
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

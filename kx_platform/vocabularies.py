@@ -44,7 +44,11 @@ def scales():
 
 
 def content_types():
-    return {"practice": _("Good practices"), "expert": _("Experts")}
+    return {
+        "practice": _("Good practices"),
+        "expert": _("Experts"),
+        "discussion": _("Forum discussions"),
+    }
 
 
 def support_kinds():

@@ -92,7 +92,38 @@ def practice_context(page, request):
         "partner_countries": sorted(page.partner_countries.all(), key=lambda c: c.name),
         "theme_list": list(page.themes.all()),
         "contact_experts": contact_experts(page, request),
+        "adapted_in": adapted_in(page),
     }
+
+
+def adapted_in(page):
+    """Where the practice (any of its translations) was adapted or replicated, from the
+    South-South exchange records linked to it: recipient country, year and use only.
+    Disputed records are left out, as in the public measurement."""
+    from django.db.models.functions import ExtractYear
+
+    from experts.models import ExchangeRecord, PracticeUse
+    from experts.models.exchanges import COUNTED_STATUSES
+
+    rows = (
+        ExchangeRecord.objects.filter(
+            practice__translation_key=page.translation_key,
+            status__in=COUNTED_STATUSES,
+        )
+        .exclude(practice_use="")
+        .annotate(year=ExtractYear("start_date"))
+        .values_list("recipient_country__code", "year", "practice_use")
+        .order_by()
+        .distinct()
+    )
+    from kx_platform.models import Country
+
+    uses = dict(PracticeUse.choices)
+    found = [
+        {"country": Country(code=code), "year": str(year), "use": uses.get(use, use)}
+        for code, year, use in rows
+    ]
+    return sorted(found, key=lambda item: (item["country"].name, item["year"]))
 
 
 def contact_experts(page, request):

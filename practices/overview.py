@@ -100,7 +100,9 @@ def pillar_region_chart(matrix, rtl=False):
         "width": CHART_WIDTH,
         "height": height,
         "groups": groups,
-        "text_anchor": "end" if rtl else "start",
-        "value_anchor": "end" if rtl else "start",
+        # "start" in both directions: the SVG inherits the page's `direction`, so in
+        # Arabic "start" is the right end of the text, next to the mirrored position.
+        "text_anchor": "start",
+        "value_anchor": "start",
         "legend": [{"series": j + 1, "region": r} for j, r in enumerate(regions)],
     }

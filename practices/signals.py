@@ -56,3 +56,13 @@ def _connect_content_cache():
 
 
 _connect_content_cache()
+
+
+@receiver(page_published)
+def freeze_guidebook_edition(sender, instance, revision=None, **kwargs):
+    """A published edition keeps the practices as they were when it was published."""
+    from practices.guidebook_content import freeze
+    from practices.models import GuidebookPage
+
+    if isinstance(instance, GuidebookPage):
+        freeze(instance, revision)

@@ -46,7 +46,7 @@ def drain(backend, flag, batch_size=500):
     Entries for the same object collapse to the latest action. The entries are marked
     done only after the backend accepted the batch.
     """
-    from search.documents import DOCUMENTS, prepared_documents
+    from search.documents import DOCUMENTS
 
     applied = 0
     while True:
@@ -61,19 +61,13 @@ def drain(backend, flag, batch_size=500):
             if not ids:
                 continue
             index_ids = [oid for oid in ids if latest[(content_type, oid)] == "index"]
-            objects = {o.pk: o for o in document.get_queryset().filter(pk__in=index_ids)}
-            restricted = document.restricted_paths()
-            prepared, delete_ids = [], []
-            for oid in ids:
-                obj = objects.get(oid)
-                if obj is not None and document.should_index(obj, restricted):
-                    prepared.extend(prepared_documents(document, obj))
-                    if len(document.doc_ids(oid)) > 1:
-                        # Several documents per object (experts: tiers x languages): the
-                        # ones this version no longer has must go.
-                        delete_ids.append(oid)
-                else:
-                    delete_ids.append(oid)
+            prepared = document.prepare_batch(index_ids)
+            indexed = {data["object_id"] for data in prepared}
+            # Gone, hidden or unpublished objects lose their documents; so do the
+            # documents an object with several (experts: tiers x languages) no longer has.
+            delete_ids = [
+                oid for oid in ids if oid not in indexed or len(document.doc_ids(oid)) > 1
+            ]
             backend.apply(document, prepared, delete_ids)
         OutboxEntry.objects.filter(pk__in=[e.pk for e in batch]).update(**{flag: True})
         applied += len(batch)

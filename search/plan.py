@@ -12,10 +12,15 @@ query's, only the concepts are required: a word without a translation cannot be)
 Results are ranked in tiers, then by BM25 within a tier:
   0  the query's language, full match      1  another language, full match
   2  the query's language, partial match   3  another language, partial match
-With `require_all` only full matches count (lists filtered by a text).
+With `require_all` only full matches count (lists filtered by a text). Without it, when
+at least MIN_FULL_MATCHES results match fully, only those are listed and counted (a loose
+query on a large corpus would otherwise match most of it); below that, the partial
+matches follow them. Both backends do the same.
 """
 
 from dataclasses import dataclass, field
+
+MIN_FULL_MATCHES = 10
 
 
 @dataclass

@@ -149,3 +149,49 @@ def _connect_expert_signals():
 
 
 _connect_expert_signals()
+
+
+# --- The experts' forum -----------------------------------------------------------------
+# A thread's documents hold its title, themes, category (visibility) and published posts:
+# any change to one of them re-indexes the thread; the drain indexes visible threads and
+# deletes the others.
+
+
+def enqueue_discussions(ids, action="index"):
+    from search.documents import DiscussionDocument
+
+    enqueue(DiscussionDocument.content_type_name, ids, action)
+
+
+def _connect_forum_signals():
+    from experts.forum.models import Category, Post, Thread, ThreadTheme
+
+    def on_thread_save(sender, instance, **kwargs):
+        enqueue_discussions([instance.pk])
+
+    def on_thread_delete(sender, instance, **kwargs):
+        enqueue_discussions([instance.pk], "delete")
+
+    def on_post_change(sender, instance, **kwargs):
+        enqueue_discussions([instance.thread_id])
+
+    def on_theme_change(sender, instance, **kwargs):
+        enqueue_discussions([instance.content_object_id])
+
+    def on_category_save(sender, instance, **kwargs):
+        enqueue_discussions(instance.threads.values_list("pk", flat=True))
+
+    uid = "search.forum"
+    post_save.connect(on_thread_save, sender=Thread, weak=False, dispatch_uid=f"{uid}.thread")
+    post_delete.connect(
+        on_thread_delete, sender=Thread, weak=False, dispatch_uid=f"{uid}.thread.delete"
+    )
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(on_post_change, sender=Post, weak=False, dispatch_uid=f"{uid}.post.{name}")
+        signal.connect(
+            on_theme_change, sender=ThreadTheme, weak=False, dispatch_uid=f"{uid}.theme.{name}"
+        )
+    post_save.connect(on_category_save, sender=Category, weak=False, dispatch_uid=f"{uid}.category")
+
+
+_connect_forum_signals()

@@ -7,13 +7,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from experts.account_data import FORMER_MEMBER_USERNAME, delete_account, export_user_data
-from experts.exchanges import create_request
-from experts.models import ExchangeRequest, ExpertLanguage, ExpertLink, ExpertProfile
+from experts.account_data import delete_account, export_user_data
+from experts.exchanges import create_request, transition
+from experts.models import (
+    ExchangeRecord,
+    ExchangeRequest,
+    ExpertLanguage,
+    ExpertLink,
+    ExpertProfile,
+    Notification,
+)
 from kx_platform.models import Country
 from tests.conftest import drain_search, signed_in
 from tests.expert_factories import ExpertProfileFactory
-from tests.factories import PASSWORD, PracticeFactory
+from tests.factories import PASSWORD, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,12 +149,10 @@ def test_deletion(profile, expert, expert_client, search_index, client):
     assert client.get(practice.url).status_code == 200
 
     request = ExchangeRequest.objects.get(pk=request.pk)
-    assert request.requester.username == FORMER_MEMBER_USERNAME
-    assert not request.requester.is_active and not request.requester.has_usable_password()
-    assert request.requester_email == ""
+    assert request.requester is None and request.requester_email == ""
     detail = signed_in(other.user).get(reverse("exchange_detail", kwargs={"pk": request.pk}))
     assert detail.status_code == 200
-    assert "Former member" in detail.content.decode()
+    assert "a former member" in detail.content.decode()
 
 
 def test_photo_file_is_removed(expert, django_capture_on_commit_callbacks):
@@ -180,3 +185,120 @@ def test_moderators_and_admins_are_refused(who, request):
 def test_manage_pages_link_to_both(expert_client):
     body = expert_client.get("/en/account/email/").content.decode()
     assert DATA_URL in body and DELETE_URL in body
+
+
+# --- What others keep when an account goes ---------------------------------------------
+
+
+def accepted_and_completed(requester, profile):
+    req = ask(requester, profile)
+    transition(req, profile.user, "accepted", "With pleasure.", share_email=True, share_phone=True)
+    transition(req, requester, "completed")
+    return req
+
+
+def test_deleting_an_expert_keeps_the_requesters_history(profile, member, moderator):
+    done = accepted_and_completed(member, profile)
+    waiting = ask(member, profile)
+    record = ExchangeRecord.objects.get(request=done)
+    secrets = [profile.email, profile.phone, profile.user.email, profile.display_name]
+    assert profile.email in signed_in(member).get(done.get_absolute_url()).content.decode()
+
+    delete_account(profile.user)
+
+    done.refresh_from_db()
+    assert done.expert is None and done.responder is None and done.state == "completed"
+    assert (done.shared_email, done.shared_phone) == ("", "")
+    assert done.requester == member and done.message == "A training course, please."
+    assert list(done.events.values_list("to_state", flat=True)) == [
+        "requested",
+        "accepted",
+        "completed",
+    ]
+    assert done.events.get(to_state="accepted").note == "With pleasure."
+    record.refresh_from_db()
+    assert record.request == done and record.expert is None
+    assert (record.provider_country_id, record.recipient_country_id) == ("KE", "JO")
+
+    # An open request is closed in the expert's name, and the requester is told.
+    waiting.refresh_from_db()
+    assert waiting.state == "cancelled"
+    last = waiting.events.last()
+    assert (last.from_state, last.to_state, last.actor) == ("requested", "cancelled", None)
+    assert Notification.objects.filter(user=member, text__contains="left the platform").exists()
+
+    browser = signed_in(member)
+    for url in (done.get_absolute_url(), waiting.get_absolute_url(), "/en/experts/requests/"):
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "a former member" in html, url
+        for secret in secrets:
+            assert secret not in html, (url, secret)
+    assert "With pleasure." in browser.get(done.get_absolute_url()).content.decode()
+    staff = signed_in(moderator)
+    for url in ("/admin/experts/exchanges/", f"/admin/experts/exchanges/{done.pk}/"):
+        assert staff.get(url).status_code == 200, url
+    exported = export_user_data(member)["exchange_requests_made"]
+    assert {r["target"] for r in exported} == {"former member"}
+    assert all(r["shared_email"] == "" for r in exported)
+
+
+def test_deleting_a_member_keeps_the_experts_history(profile, member):
+    done = accepted_and_completed(member, profile)
+    waiting = ask(member, profile)
+    assert done.requester_email == member.email
+
+    delete_account(member)
+
+    done.refresh_from_db()
+    assert done.requester is None and done.requester_email == ""
+    assert done.state == "completed" and done.expert == profile
+    assert ExchangeRecord.objects.filter(request=done, expert=profile).exists()
+    assert [e.actor for e in done.events.all()] == [None, profile.user, None]
+    waiting.refresh_from_db()
+    assert waiting.state == "cancelled"
+    assert Notification.objects.filter(
+        user=profile.user, text__contains="left the platform"
+    ).exists()
+    browser = signed_in(profile.user)
+    for url in (done.get_absolute_url(), waiting.get_absolute_url(), "/en/experts/requests/"):
+        html = browser.get(url).content.decode()
+        assert "إعادة الإدماج" in html, url
+        assert member.email not in html and member.get_full_name() not in html, url
+    assert "a former member" in browser.get(done.get_absolute_url()).content.decode()
+    # The expert's own export still holds the request, from a former member.
+    received = export_user_data(profile.user)["exchange_requests_received"]
+    assert {r["id"] for r in received} == {done.pk, waiting.pk}
+    assert received[0]["events"][0]["by"] == "former member"
+
+
+def test_nobody_inherits_a_deleted_members_requests(profile, member):
+    """A newcomer who picks a name like the old placeholder's gets nothing."""
+    req = accepted_and_completed(member, profile)
+    delete_account(member)
+    newcomer = UserFactory(username="former-member")
+    assert not ExchangeRequest.objects.filter(requester=newcomer).exists()
+    assert signed_in(newcomer).get(req.get_absolute_url()).status_code == 404
+
+
+def test_contributions_stay_readable_without_the_expert(profile, client):
+    practice = PracticeFactory(title="Prison reintegration in Kenya", owner=profile.user)
+    practice.contact_experts = [profile]
+    practice.save_revision(user=profile.user).publish()
+    assert profile.display_name in client.get(practice.url).content.decode()
+
+    delete_account(profile.user)
+
+    practice.refresh_from_db()
+    assert practice.live and practice.owner is None
+    response = client.get(practice.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Prison reintegration in Kenya" in html and profile.display_name not in html
+    # Its revisions named the expert: they still load and publish.
+    revision = practice.get_latest_revision()
+    assert revision.user is None
+    assert list(revision.as_object().contact_experts.all()) == []
+    revision.publish()
+    assert client.get(practice.url).status_code == 200

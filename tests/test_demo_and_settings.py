@@ -67,6 +67,16 @@ def test_load_demo_loads_the_library_and_a_second_run_changes_nothing():
     assert statuses == {"approved", "submitted", "needs_info", "suspended"}
     assert originals.filter(contact_experts__isnull=False).exists()
 
+    from experts.models import ExchangeRecord
+
+    records = ExchangeRecord.objects.all()
+    assert records.filter(request__isnull=True).count() == 40  # and no more on the second run
+    assert set(records.values_list("status", flat=True)) == {"pending", "confirmed", "disputed"}
+    assert records.filter(status="disputed").count() == 1
+    assert records.filter(practice__isnull=False).exclude(practice_use="").count() >= 5
+    years = {d.year for d in records.values_list("start_date", flat=True)}
+    assert {2023, 2024, 2025, 2026} <= years
+
 
 @pytest.mark.django_db
 @override_settings(DEBUG=False)

@@ -169,7 +169,8 @@ def test_html_in_text_fields_is_stored_as_text_and_escaped_everywhere(member, mo
     )
     assert response.status_code == 302
     profile = ExpertProfile.objects.get(user=member)
-    assert profile.biography.startswith(SCRIPT)  # stored as typed
+    # Biographies go through kx_platform.sanitize.clean_text: tags are taken out.
+    assert profile.biography.startswith("alert('x')") and "<" not in profile.biography
     decide(profile, moderator, "approve")
     pages = [
         (client, APPLY),
@@ -524,6 +525,50 @@ def test_a_decompression_bomb_is_refused(member):
 def test_too_many_pixels_is_refused(member):
     errors = photo_errors(member, upload("wide.png", image_bytes("PNG", size=(4001, 10))))
     assert "4000" in errors[0]
+
+
+def test_a_bomb_just_over_pillows_warning_threshold_is_refused(member):
+    # 10,000 x 10,000 = 100 M pixels: Pillow only warns (its error starts at twice that).
+    errors = photo_errors(member, upload("bomb.png", png_with_declared_size(10_000, 10_000)))
+    assert "unsafe" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "message"),
+    [
+        ("tall.png", image_bytes("PNG", size=(10, 4001)), "image/png", "4000"),
+        ("huge.jpg", image_bytes("JPEG", size=(4001, 4001)), "image/jpeg", "4000"),
+        ("declared.png", png_with_declared_size(5000, 5000), "image/png", "4000"),
+        ("cut.png", image_bytes("PNG", size=(300, 300))[:200], "image/png", "JPEG, PNG or WebP"),
+        (
+            "face.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "image/svg+xml",
+            "JPEG, PNG or WebP",
+        ),
+        (
+            "face.jpg",
+            b"<html><script>alert(1)</script></html>",
+            "image/jpeg",
+            "JPEG, PNG or WebP",
+        ),
+        ("scan.bmp", image_bytes("BMP"), "image/bmp", "JPEG, PNG or WebP"),
+        ("scan.tiff", image_bytes("TIFF"), "image/tiff", "JPEG, PNG or WebP"),
+        ("empty.png", b"", "image/png", ""),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message(member, name, content, content_type, message):
+    errors = photo_errors(member, upload(name, content, content_type))
+    assert errors and message in errors[0]
+
+
+def test_a_script_named_photo_is_stored_under_a_random_image_name(member):
+    browser = signed_in(member)
+    data = application(pillars=pillar_pks([1]), regions=[])
+    data["photo"] = upload("shell.php", image_bytes("PNG"), "application/x-php")
+    assert browser.post(APPLY, data).status_code == 302
+    name = ExpertProfile.objects.get(user=member).photo.name
+    assert name.endswith(".png") and "shell" not in name
 
 
 def test_more_than_5_mb_is_refused(member):

@@ -52,8 +52,36 @@ def exposed_world():
     practice = PracticeFactory(title="Prison reintegration practice")
     practice.contact_experts = [expert]
     practice.save_revision().publish()
+    from experts.forum import posting
+    from experts.forum.models import Category
+
+    forum_thread = posting.create_thread(
+        expert.user,
+        Category.objects.get(slug="general"),
+        title="Prison reintegration in the forum",
+        body="Lessons from prison reintegration programmes.",
+        language="en",
+    )
+    from experts.models import ExchangeRecord
+
+    ExchangeRecord.objects.create(
+        provider_country=Country.objects.get(code="KE"),
+        recipient_country=Country.objects.get(code="JO"),
+        support_kind="knowledge_sharing",
+        start_date="2025-01-01",
+        end_date="2025-01-02",
+        expert=expert,
+        practice=practice,
+        practice_use="adapted",
+        status_reason=SECRETS["biography"],
+    )
     drain_search()
-    return {"expert": expert, "practice": practice, "institution": institution}
+    return {
+        "expert": expert,
+        "practice": practice,
+        "institution": institution,
+        "thread": forum_thread,
+    }
 
 
 def public_urls(world):
@@ -69,6 +97,13 @@ def public_urls(world):
         "/en/institutions/",
         "/en/institutions/sahel-centre/",
         "/sitemap.xml",
+        "/en/forum/",
+        "/en/forum/c/general/",
+        world["thread"].get_absolute_url(),
+        "/en/exchanges/dashboard/",
+        "/ar/exchanges/dashboard/",
+        "/en/exchanges/dashboard.csv",
+        "/en/exchanges/dashboard.json",
     ]
     for query in ("prison reintegration", "Sentinel", "sentinel biography", "Public Name"):
         urls += [
@@ -76,6 +111,7 @@ def public_urls(world):
             f"/en/experts/?q={query}",
             f"/api/v1/search?q={query}",
             f"/api/v1/search?q={query}&type=expert",
+            f"/api/v1/search?q={query}&type=discussion",
             f"/api/v1/search?q={query}&suggest=1",
         ]
     return urls

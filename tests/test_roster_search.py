@@ -326,3 +326,72 @@ def test_indexing_and_the_roster_cost_a_fixed_number_of_queries(
         drain(get_index(), "embedded_done")
     with django_assert_max_num_queries(6 + 20):
         assert client.get(ROSTER).status_code == 200
+
+
+# --- Browsing order and pages ----------------------------------------------------------
+
+
+def roster_names(client, **query):
+    import re
+
+    html = client.get(ROSTER, query).content.decode()
+    return list(dict.fromkeys(re.findall(r"Roster [A-Z][a-z]+ \d\d", html)))
+
+
+def test_browsing_lists_focal_points_first_then_the_newest_approved(client, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("experts.views.PER_PAGE", 4)
+    now = timezone.now()
+    keys = {}
+    for i in range(11):
+        focal = i in (2, 7, 9)  # approved long ago: listed first all the same
+        days = i if i != 5 else 4  # 4 and 5 approved at the same moment: a tie
+        name = f"Roster {'Focal' if focal else 'Plain'} {i:02d}"
+        ExpertProfileFactory(
+            display_name=name,
+            is_focal_point=focal,
+            approved_at=now - datetime.timedelta(days=days),
+            pillars=[1 if i % 2 else 4],
+            extras=False,
+        )
+        keys[name] = (not focal, days)
+    drain_search()
+
+    pages = [roster_names(client, page=page) for page in (1, 2, 3)]
+    assert [len(names) for names in pages] == [4, 4, 3]
+    listed = [name for names in pages for name in names]
+    assert sorted(listed) == sorted(keys)  # each expert once: none repeated, none skipped
+    assert [keys[name] for name in listed] == sorted(keys[name] for name in listed)
+    assert listed[:3] == ["Roster Focal 02", "Roster Focal 07", "Roster Focal 09"]
+    assert listed[3] == "Roster Plain 00"
+    # Stable: the same again, and for a member (who reads more tiers) too.
+    assert [roster_names(client, page=page) for page in (1, 2, 3)] == pages
+    member = signed_in(UserFactory())
+    assert [roster_names(member, page=page) for page in (1, 2, 3)] == pages
+    # Past the end: the last page.
+    assert roster_names(client, page=9) == pages[-1]
+
+    # With a filter the same rule holds within the filtered experts.
+    odd = [roster_names(client, pillar="1", page=page) for page in (1, 2)]
+    odd_listed = [name for names in odd for name in names]
+    assert sorted(odd_listed) == sorted(n for n in keys if int(n[-2:]) % 2)
+    assert [keys[n] for n in odd_listed] == sorted(keys[n] for n in odd_listed)
+    # Focal points only: newest approved first.
+    assert roster_names(client, focal="yes") == [
+        "Roster Focal 02",
+        "Roster Focal 07",
+        "Roster Focal 09",
+    ]
+
+
+def test_a_new_approval_comes_first_among_the_others(client, moderator):
+    ExpertProfileFactory(display_name="Roster Plain 01", extras=False)
+    newcomer = ExpertProfileFactory(display_name="Roster Plain 02", status="submitted")
+    decide(newcomer, moderator, "approve")
+    newcomer.refresh_from_db()
+    assert newcomer.approved_at is not None
+    drain_search()
+    assert roster_names(client) == ["Roster Plain 02", "Roster Plain 01"]

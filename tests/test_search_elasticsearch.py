@@ -30,6 +30,7 @@ import json
 import os
 import signal
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,7 @@ from search.backends.elastic import (
     ElasticBackend,
     alias_swap_body,
     bulk_body,
+    full_count_body,
     index_body,
     parse_response,
     search_body,
@@ -52,7 +54,7 @@ from search.backends.elastic import (
 from search.documents import FACETS, LANGUAGE_ANALYZERS, PracticeDocument
 from search.management.commands import search_sync
 from search.models import OutboxEntry
-from search.plan import SearchPlan
+from search.plan import MIN_FULL_MATCHES, SearchPlan
 from search.query import parse
 from search.service import SearchRequest, search
 from tests.conftest import drain_search
@@ -295,7 +297,8 @@ class FakeIndices:
 class FakeClient:
     """Records the requests; answers like a cluster that accepts everything."""
 
-    def __init__(self, aliases=None, bulk_items=None, search_response=None):
+    def __init__(self, aliases=None, bulk_items=None, search_response=None, full_matches=0):
+        self.full_matches = full_matches  # the answer to a search's count of full matches
         self.calls = []
         self.aliases = {k: set(v) for k, v in (aliases or {}).items()}
         self.bulk_items = bulk_items  # a function (operations) -> items, or None: all fine
@@ -320,8 +323,10 @@ class FakeClient:
         self.calls.append(("search", index, body))
         return response(self.search_response or {"hits": {"hits": []}, "aggregations": {}})
 
-    def count(self, index):
-        self.calls.append(("count", index))
+    def count(self, index, body=None):
+        self.calls.append(("count", index) if body is None else ("count", index, body))
+        if body is not None:
+            return response({"count": self.full_matches})
         if not any(index in a for a in self.aliases.values()):
             raise not_found(index)
         return response({"count": 7})
@@ -869,22 +874,24 @@ def test_the_worker_fills_a_missing_index_from_the_database(db):
     page = PracticeFactory(title="Practice")
     client = FakeClient()
     backend_with(client).ensure_indices(fill=True)
-    # One index per document type; no expert in the database: nothing to load there.
-    (_, new, _), (_, new_experts, _) = client.named("create")
+    # One index per document type; no expert nor discussion in the database: nothing to
+    # load there.
+    (_, new, _), (_, new_experts, _), (_, new_discussions, _) = client.named("create")
     (bulk,) = client.named("bulk")
     assert bulk[1][0] == {"create": {"_index": new, "_id": f"practice-{page.pk}"}}
     assert client.aliases == {
         new: {"kx-practice", "kx-practice-write"},
         new_experts: {"kx-expert", "kx-expert-write"},
+        new_discussions: {"kx-discussion", "kx-discussion-write"},
     }
     backend_with(client).ensure_indices(fill=True)  # already there: nothing more
-    assert len(client.named("create")) == 2 and len(client.named("bulk")) == 1
+    assert len(client.named("create")) == 3 and len(client.named("bulk")) == 1
 
 
 def test_counts_come_from_the_read_aliases():
     client = FakeClient(aliases={"kx-practice-v1": {"kx-practice"}})
-    assert backend_with(client).counts() == {"practice": 7, "expert": 0}
-    assert backend_with(FakeClient()).counts() == {"practice": 0, "expert": 0}
+    assert backend_with(client).counts() == {"practice": 7, "expert": 0, "discussion": 0}
+    assert backend_with(FakeClient()).counts() == {"practice": 0, "expert": 0, "discussion": 0}
 
 
 def test_search_runs_the_body_on_the_read_aliases():
@@ -897,8 +904,30 @@ def test_search_runs_the_body_on_the_read_aliases():
     )
     results = backend_with(client).search(plan)
     ((_, index, body),) = client.named("search")
-    assert index == "kx-practice,kx-expert" and body == search_body(plan)
+    assert index == "kx-practice,kx-expert,kx-discussion" and body == search_body(plan)
     assert results.total == 1 and results.hits[0].tier == 0
+
+
+def test_the_count_of_full_matches_is_a_valid_count_request():
+    plan = plan_for("prison youth", "en", filters={"pillar": ["1"]}, visibility=["public"])
+    body = full_count_body(plan)
+    validate("count", body)
+    query = body["query"]["bool"]
+    assert {"terms": {"visibility": ["public"]}} in query["filter"]
+    assert query["must"][0]["bool"]["should"]  # every unit, per language
+
+
+@pytest.mark.parametrize("full_matches, listed", [(3, "all"), (MIN_FULL_MATCHES, "full")])
+def test_enough_full_matches_list_only_them(full_matches, listed):
+    """As the embedded backend: with MIN_FULL_MATCHES full matches the partial ones go."""
+    plan = plan_for("prison youth", "en", facets=["pillar"])
+    client = FakeClient(full_matches=full_matches)
+    backend_with(client).search(plan)
+    ((_, _, count_body),) = client.named("count")
+    ((_, _, body),) = client.named("search")
+    assert count_body == full_count_body(plan)
+    expected = replace(plan, require_all=True) if listed == "full" else plan
+    assert body == search_body(expected)
 
 
 def test_the_service_uses_elasticsearch_when_it_answers(db, settings, monkeypatch):

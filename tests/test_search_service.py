@@ -133,6 +133,22 @@ def test_full_matches_rank_above_partial_ones():
     assert titles(results)[1] == "Prison education"  # partial: only "prison"
 
 
+def test_with_enough_full_matches_the_partial_ones_are_left_out():
+    from search.plan import MIN_FULL_MATCHES
+
+    for n in range(MIN_FULL_MATCHES):
+        PracticeFactory(title=f"Youth in prison {n}", summary="Prison programmes for youth.")
+    PracticeFactory(title="Prison education", summary="Classes in prison.")
+    drain_search()
+    results = find("prison youth")
+    assert results.total == MIN_FULL_MATCHES
+    assert "Prison education" not in titles(results)
+    assert results.facets["type"] == {"practice": MIN_FULL_MATCHES}
+    # One full match fewer, and the partial match is listed after them.
+    results = find("prison youth", pillar=[])
+    assert results.total == MIN_FULL_MATCHES
+
+
 def test_a_query_finds_other_languages_through_the_glossary_ranked_after_its_own():
     english = PracticeFactory(
         title="Countering violent extremism online",
@@ -334,3 +350,17 @@ def test_the_query_parser_only_ever_produces_safe_fts5_expressions(text, languag
         expression = fts_expression(parsed.clauses, required)
         if expression:
             conn.execute("SELECT * FROM t WHERE t MATCH ?", (expression,)).fetchall()
+
+
+def test_documents_carry_the_urls_wagtail_gives_their_pages():
+    from search.documents import PageUrls, PracticeDocument
+
+    pages = [
+        PracticeFactory(title="Prison reform"),
+        PracticeFactory(title="الإرهاب في الجنوب", language="ar"),
+        PracticeFactory(title="Réinsertion à l'école", language="fr"),
+    ]
+    urls = PageUrls()
+    for page in pages:
+        assert urls(page.url_path) == page.get_url()
+        assert PracticeDocument.prepare(page)["url"] == page.get_url()

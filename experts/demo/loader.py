@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from experts.demo.exchange_records import ExchangeRecordDemoLoader
 from experts.exchanges import create_request, transition
 from experts.models import (
     ExchangeRequest,
@@ -25,6 +26,7 @@ from experts.models import (
 )
 from experts.vetting import decide
 from kx_platform.models import Country, Pillar, Region, Theme
+from kx_platform.sanitize import clean_text
 from practices.demo.loader import demo_password, verify_email
 from practices.models import GoodPracticePage
 
@@ -48,6 +50,7 @@ class RosterDemoLoader:
             self.profiles[item["key"]] = profile
             created += is_new
         requests = self.requests()
+        ExchangeRecordDemoLoader(self.member, stdout=self.stdout).load()
         if self.stdout:
             self.stdout.write(
                 f"Demo roster: {len(institutions)} institutions, {len(self.profiles)} experts "
@@ -123,7 +126,7 @@ class RosterDemoLoader:
             institution=institutions.get(item["institution"]) if item["institution"] else None,
             country=Country.objects.get(code=item["country"]),
             years_of_experience=item["years_of_experience"],
-            biography=item["biography"],
+            biography=clean_text(item["biography"]),
             support_kinds=item["support_kinds"],
             availability=item["availability"],
             email=item["email"],

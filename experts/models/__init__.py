@@ -1,12 +1,15 @@
 from .exchanges import (
+    ConfirmationStatus,
     CooperationKind,
     ExchangeEvent,
     ExchangeKind,
     ExchangeRecord,
+    ExchangeRecordReview,
     ExchangeRequest,
     ExchangeState,
     Modality,
     Notification,
+    PracticeUse,
 )
 from .institutions import Institution, InstitutionKind, InstitutionTheme
 from .privacy import CONFIGURABLE_FIELDS, FieldVisibility, PrivacyPolicy
@@ -26,10 +29,12 @@ from .profiles import (
 __all__ = [
     "CONFIGURABLE_FIELDS",
     "Availability",
+    "ConfirmationStatus",
     "CooperationKind",
     "ExchangeEvent",
     "ExchangeKind",
     "ExchangeRecord",
+    "ExchangeRecordReview",
     "ExchangeRequest",
     "ExchangeState",
     "ExpertLanguage",
@@ -43,6 +48,7 @@ __all__ = [
     "LanguageLevel",
     "Modality",
     "Notification",
+    "PracticeUse",
     "PrivacyPolicy",
     "ProfileStatus",
     "SupportOffer",

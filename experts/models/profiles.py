@@ -200,6 +200,8 @@ class ExpertProfile(models.Model):
     )
     is_focal_point = models.BooleanField(_("focal point"), default=False, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    # When the profile was last approved or reinstated: the roster lists newest first.
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -24,7 +24,7 @@ class HomePage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["practices.PracticeIndexPage"]
+    subpage_types = ["practices.PracticeIndexPage", "practices.GuidebookIndexPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = None
 

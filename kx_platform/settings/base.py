@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "kx_platform",
     "practices",
     "experts",
+    "experts.forum",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "practices.guidebook_publication.EditionNotReadyMiddleware",
 ]
 
 ROOT_URLCONF = "kx_platform.urls"
@@ -130,6 +132,13 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KX] "
+# allauth's forms with length limits on e-mail and login (kx_platform.account_forms).
+ACCOUNT_FORMS = {
+    "login": "kx_platform.account_forms.LoginForm",
+    "signup": "kx_platform.account_forms.SignupForm",
+    "add_email": "kx_platform.account_forms.AddEmailForm",
+    "reset_password": "kx_platform.account_forms.ResetPasswordForm",
+}
 # allauth's defaults, stated so they are visible and reviewed. "login_failed": at most
 # 10 failed sign-ins a minute from one address, and 5 per account every 5 minutes.
 ACCOUNT_RATE_LIMITS = {

@@ -68,7 +68,7 @@ server.
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -77,7 +77,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout, Elasticsearch, NotFoundError
 from elasticsearch.dsl import Index, Q, Search
 
-from search.plan import RawHit, RawResults
+from search.plan import MIN_FULL_MATCHES, RawHit, RawResults
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +290,16 @@ def _match_query(plan):
             full = Q("bool", should=every_unit, minimum_should_match=1)
             bonuses.append(Q("constant_score", filter=full, boost=2 * TIER_BONUS))
     return Q("bool", filter=[visible], must=[match], should=bonuses), True
+
+
+def full_count_body(plan):
+    """The count request of the documents matching fully (every required unit) within
+    the reader's tiers and filters: with MIN_FULL_MATCHES of them, only they are listed."""
+    _any_unit, every_unit = text_clauses(plan)
+    visible = Q("terms", visibility=list(plan.visibility))
+    match = Q("bool", should=every_unit, minimum_should_match=1) if every_unit else None
+    query = Q("bool", filter=[visible, filter_query(plan)], must=[match] if match else [])
+    return {"query": query.to_dict()}
 
 
 def search_body(plan):
@@ -608,17 +618,13 @@ class ElasticBackend:
         return count
 
     def _load(self, document, index, progress, batch_size):
-        from search.documents import prepared_documents
-
         restricted = document.restricted_paths()
-        count, batch = 0, []
-        for obj in document.get_queryset().iterator(chunk_size=batch_size):
-            if document.should_index(obj, restricted):
-                batch.extend(prepared_documents(document, obj))
-            if len(batch) >= batch_size:
-                count += self._load_batch(document, index, batch, progress)
-                batch = []
-        return count + self._load_batch(document, index, batch, progress)
+        pks = list(document.get_queryset().values_list("pk", flat=True))
+        count = 0
+        for start in range(0, len(pks), batch_size):
+            batch = document.prepare_batch(pks[start : start + batch_size], restricted)
+            count += self._load_batch(document, index, batch, progress)
+        return count
 
     def _load_batch(self, document, index, batch, progress):
         if not batch:
@@ -653,6 +659,10 @@ class ElasticBackend:
     def search(self, plan):
         index = ",".join(self.names(d).read for d in self._documents().values())
         try:
+            if plan.has_text and not plan.require_all:
+                full = self.client.count(index=index, body=full_count_body(plan))
+                if getattr(full, "body", full)["count"] >= MIN_FULL_MATCHES:
+                    plan = replace(plan, require_all=True)
             response = self.client.search(index=index, body=search_body(plan))
         except (ESConnectionError, ConnectionTimeout):
             self._available = (time.monotonic(), False)  # spare the next requests the wait

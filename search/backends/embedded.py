@@ -25,7 +25,6 @@ from search.backends.embedded_build import build_batches
 logger = logging.getLogger(__name__)
 
 SEPARATOR = "_"
-SUGGESTIONS_PER_DOC = 16
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY,
@@ -61,7 +60,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS suggest_fts USING fts5(
 );
 """
 WEIGHTS = "10.0, 4.0, 1.0, 3.0, 0.0"  # title, summary, body, themes, filters
-SCHEMA_VERSION = 2  # PRAGMA user_version; a file of another version is emptied (connect())
+SCHEMA_VERSION = 3  # PRAGMA user_version; a file of another version is emptied (connect())
 
 
 def facet_token(facet, value):
@@ -159,12 +158,14 @@ def index_rows(data):
         (
             " ".join(analyze_standard(text)),
             text,
-            "title" if i == 0 else "theme",
+            "title",
             language,
-            data["url"] if i == 0 else "",
+            data["url"],
             data["visibility"],
         )
-        for i, text in enumerate(data["suggest"][:SUGGESTIONS_PER_DOC])
+        # The title (or name) only, under the document's rowid: themes are suggested
+        # from the taxonomy, in the reader's language (search.service.suggest).
+        for text in data["suggest"][:1]
     ]
     return doc, fts, facets, suggestions
 
@@ -189,7 +190,7 @@ def insert_rows(conn, rows):
         conn.executemany(
             "INSERT INTO suggest_fts (rowid, norm, text, kind, language, url, visibility)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(rowid * SUGGESTIONS_PER_DOC + i, *row) for i, row in enumerate(suggestions)],
+            [(rowid, *row) for row in suggestions],
         )
 
 
@@ -247,11 +248,7 @@ class EmbeddedIndex:
             conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM docs_fts WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM facets WHERE doc = ?", (rowid,))
-            first = rowid * SUGGESTIONS_PER_DOC
-            conn.execute(
-                "DELETE FROM suggest_fts WHERE rowid BETWEEN ? AND ?",
-                (first, first + SUGGESTIONS_PER_DOC - 1),
-            )
+            conn.execute("DELETE FROM suggest_fts WHERE rowid = ?", (rowid,))
 
     def _write(self, conn, prepared):
         self._delete(conn, [data["id"] for data in prepared])

@@ -39,15 +39,10 @@ def database_in_memory():
 def batch_rows(task):
     """The index rows of one batch: (content type, primary keys, restricted paths)."""
     from search.backends.embedded import index_rows
-    from search.documents import DOCUMENTS, prepared_documents
+    from search.documents import DOCUMENTS
 
     name, pks, restricted = task
-    document = DOCUMENTS[name]
-    rows = []
-    for obj in document.get_queryset().filter(pk__in=pks):
-        if document.should_index(obj, restricted):
-            rows.extend(index_rows(data) for data in prepared_documents(document, obj))
-    return rows
+    return [index_rows(data) for data in DOCUMENTS[name].prepare_batch(pks, restricted)]
 
 
 def batch_tasks(documents, batch_size):

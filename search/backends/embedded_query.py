@@ -15,9 +15,8 @@ listed and counted, otherwise the partial matches are added below them. Tiers:
 
 from search.backends.embedded import WEIGHTS, facet_token, visibility_token
 from search.backends.embedded_bitmaps import DOC_LEVEL_FACETS, snapshot
-from search.plan import RawHit, RawResults
+from search.plan import MIN_FULL_MATCHES, RawHit, RawResults
 
-MIN_FULL_MATCHES = 10
 HIT_COLUMNS = (
     "doc_id, content_type, object_id, translation_key, language, title, summary, body, url,"
     " published_at"

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from experts.demo.loader import RosterDemoLoader
+from experts.forum.demo.loader import ForumDemoLoader
+from practices.demo.guidebook import GuidebookDemoLoader
 from practices.demo.loader import DEMO_USERS, DemoLoader, demo_password
 
 
@@ -20,6 +22,8 @@ class Command(BaseCommand):
             raise CommandError("load_demo is for development; pass --allow-production to insist.")
         users = DemoLoader(stdout=self.stdout).load()
         RosterDemoLoader(users["moderator"], users["member"], stdout=self.stdout).load()
+        GuidebookDemoLoader(users["moderator"], stdout=self.stdout).load()
+        ForumDemoLoader(stdout=self.stdout).load()
         if settings.KX_SHOW_DEMO_PASSWORDS:
             self.stdout.write("\nDemo sign-ins (development only):")
             for username, _first, _last, group, _language, superuser in DEMO_USERS:

@@ -1,0 +1,236 @@
+"""Readers' views of the guidebook: the web edition, its PDF, and the draft edition that
+vetted experts read and comment on during a comment period.
+
+Every permission is checked here, on the server: a draft edition is shown only to its
+moderators and, while its comment period is open, to vetted experts.
+"""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from practices.guidebook_content import (
+    build_content,
+    content_hash,
+    problems,
+    published_content,
+    table_of_contents,
+)
+from practices.guidebook_pdf import cached_pdf
+from practices.models import (
+    CommentStatus,
+    GuidebookChapter,
+    GuidebookComment,
+    GuidebookPage,
+)
+from practices.models.guidebook import COMMENT_MAX_LENGTH
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+# --- who may do what ---------------------------------------------------------------------
+def is_vetted_expert(user):
+    """An active user whose expert profile moderators approved (experts.vetting)."""
+    from experts.models import ExpertProfile, ProfileStatus
+
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return ExpertProfile.objects.filter(user=user, status=ProfileStatus.APPROVED).exists()
+
+
+def can_moderate(user, edition):
+    """Moderators of an edition: those who may publish it."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return edition.permissions_for_user(user).can_publish()
+
+
+def comment_period(edition):
+    from practices.models import CommentPeriod
+
+    return CommentPeriod.objects.filter(guidebook=edition).first()
+
+
+def can_comment(user, edition, period=None):
+    period = period if period is not None else comment_period(edition)
+    return bool(period and period.is_open() and not edition.live and is_vetted_expert(user))
+
+
+def can_review(user, edition):
+    """May read the draft edition: its moderators, and vetted experts during the period."""
+    return can_moderate(user, edition) or can_comment(user, edition)
+
+
+# --- the web edition ------------------------------------------------------------------
+def edition_context(edition, request, *, draft):
+    if draft:
+        content = build_content(edition)
+    else:
+        content, _digest = published_content(edition)
+    direction = "rtl" if translation.get_language_info(content["language"])["bidi"] else "ltr"
+    return {
+        "content": content,
+        "toc": table_of_contents(content),
+        "language": content["language"],
+        "direction": direction,
+        "draft": draft,
+        "pdf_url": (
+            reverse("guidebook_review_pdf", args=[edition.pk])
+            if draft
+            else edition.url + edition.reverse_subpage("pdf")
+        ),
+        "problems": problems(content) if draft or can_moderate(request.user, edition) else [],
+    }
+
+
+def _pdf_response(edition, content, digest):
+    name = cached_pdf(edition, content, digest)
+    filename = f"{slugify(edition.title) or 'guidebook'}-{edition.locale.language_code}.pdf"
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        content_type="application/pdf",
+        filename=filename,
+    )
+
+
+def serve_pdf(request, edition):
+    """The PDF of a published edition, from the frozen content (cached)."""
+    content, digest = published_content(edition)
+    return _pdf_response(edition, content, digest)
+
+
+def _draft_edition(request, pk):
+    page = get_object_or_404(GuidebookPage, pk=pk)
+    if not request.user.is_authenticated:
+        return page, redirect_to_login(request.get_full_path())
+    if not can_review(request.user, page):
+        raise PermissionDenied
+    return page, None
+
+
+def review_pdf(request, pk):
+    page, response = _draft_edition(request, pk)
+    if response:
+        return response
+    draft = page.get_latest_revision_as_object()
+    content = build_content(draft)
+    return _pdf_response(page, content, content_hash(content) + "-draft")
+
+
+# --- comments on a draft edition --------------------------------------------------------
+def comment_targets(content):
+    """(value, label) for every chapter and practice one may comment on."""
+    targets = []
+    for item in table_of_contents(content):
+        targets.append((f"c{item['number']}", item["chapter"]["title"]))
+        for position, entry in enumerate(item["chapter"]["entries"], start=1):
+            if entry["available"]:
+                targets.append(
+                    (
+                        f"p{item['number']}-{position}",
+                        f"{item['chapter']['title']} › {entry['title']}",
+                    )
+                )
+    return targets
+
+
+class GuidebookCommentForm(forms.Form):
+    target = forms.ChoiceField(label=gettext_lazy("About"))
+    body = forms.CharField(
+        label=gettext_lazy("Your comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("Plain text, at most %(max)d characters.")
+        % {"max": COMMENT_MAX_LENGTH},
+    )
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = list(targets)
+
+    def clean_body(self):
+        body = CONTROL_CHARACTERS.sub("", self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError(_("Write a comment."))
+        return body
+
+
+def _save_comment(edition, draft, content, form, user):
+    target = form.cleaned_data["target"]
+    labels = dict(comment_targets(content))
+    chapters = list(draft.chapters.all())
+    numbers = target[1:].split("-")
+    chapter = chapters[int(numbers[0]) - 1]
+    chapter_pk = chapter.pk if GuidebookChapter.objects.filter(pk=chapter.pk).exists() else None
+    practice_id = None
+    if target.startswith("p"):
+        entry = content["chapters"][int(numbers[0]) - 1]["entries"][int(numbers[1]) - 1]
+        practice_id = entry["practice_id"]
+    return GuidebookComment.objects.create(
+        guidebook=edition,
+        chapter_id=chapter_pk,
+        practice_id=practice_id,
+        target_label=labels[target][:300],
+        author=user,
+        body=form.cleaned_data["body"],
+    )
+
+
+def review(request, pk):
+    """The draft edition for its reviewers, with the comment form while the period is open."""
+    edition, response = _draft_edition(request, pk)
+    if response:
+        return response
+    draft = edition.get_latest_revision_as_object()
+    context = edition_context(draft, request, draft=True)
+    content = context["content"]
+    period = comment_period(edition)
+    commenting = can_comment(request.user, edition, period)
+    targets = comment_targets(content)
+    form = None
+    if request.method == "POST":
+        if not commenting:
+            messages.error(request, _("The comment period of this edition is closed."))
+            return redirect("guidebook_review", pk=edition.pk)
+        form = GuidebookCommentForm(request.POST, targets=targets)
+        if form.is_valid():
+            with transaction.atomic():
+                _save_comment(edition, draft, content, form, request.user)
+            messages.success(request, _("Thank you: your comment was sent to the moderators."))
+            return redirect(f"{reverse('guidebook_review', args=[edition.pk])}#comments")
+        messages.error(request, _("Please correct the errors below."))
+    elif commenting:
+        wanted = request.GET.get("target", "")
+        initial = {"target": wanted} if wanted in dict(targets) else {}
+        form = GuidebookCommentForm(targets=targets, initial=initial)
+    comments = GuidebookComment.objects.filter(guidebook=edition).select_related("author")
+    moderating = can_moderate(request.user, edition)
+    if not moderating:
+        comments = comments.filter(author=request.user)
+    context.update(
+        {
+            "page": draft,
+            "edition": edition,
+            "period": period,
+            "period_open": bool(period and period.is_open()),
+            "form": form,
+            "comments": comments,
+            "moderating": moderating,
+            "open_count": sum(1 for c in comments if c.status == CommentStatus.OPEN),
+            "now": timezone.now(),
+        }
+    )
+    return TemplateResponse(request, "practices/guidebook/review.html", context)
