@@ -422,12 +422,16 @@ def _snowball(language: str) -> Stemmer.Stemmer:
 def _split_apostrophes(
     tokens: list[str], elisions: frozenset[str] | None = None, possessive: bool = False
 ) -> list[str]:
-    """Elision (French) or possessive removal (English), then split at the apostrophes left."""
+    """Elision (French) or possessive removal (English), then split at the apostrophes left.
+    Only the few words with an apostrophe are visited one by one."""
+    marked = [i for i, token in enumerate(tokens) if _APOSTROPHE in token]
+    if not marked:
+        return tokens
     out: list[str] = []
-    for token in tokens:
-        if _APOSTROPHE not in token:
-            out.append(token)
-            continue
+    start = 0
+    for i in marked:
+        out.extend(tokens[start:i])
+        token = tokens[i]
         if possessive and token.endswith("'s"):
             token = token[:-2]
         if elisions is not None:
@@ -435,6 +439,8 @@ def _split_apostrophes(
             if head in elisions:
                 token = tail
         out.extend(token.split(_APOSTROPHE))
+        start = i + 1
+    out.extend(tokens[start:])
     return out
 
 
@@ -453,18 +459,43 @@ def _analyze_standard(text: str) -> list[str]:
 _CACHE_LIMIT = 200_000  # words remembered per analyzer (a rebuild sees the same words often)
 
 
-def _cached(analyse_word: Callable[[str], tuple[str, ...]]) -> Callable[[list[str]], list[str]]:
-    """Map words to their tokens through a per-analyzer memo of `analyse_word`."""
-    cache: dict[str, tuple[str, ...]] = {}
+class _WordAnalyzer:
+    """A language analyzer: text to words (normalisation, split, apostrophes), then each
+    word to its tokens through a memo of `analyse_word` (indexing sees the same words over
+    and over). `tagged()` gives the tokens as one string, each with a prefix, for FTS5."""
 
-    def tokens_of(words: list[str]) -> list[str]:
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        for word in set(words).difference(cache):
-            cache[word] = analyse_word(word)
-        return list(chain.from_iterable(map(cache.__getitem__, words)))
+    def __init__(self, name, analyse_word, elisions=None, possessive=False):
+        self.__name__ = name
+        self.analyse_word = analyse_word
+        self.elisions, self.possessive = elisions, possessive
+        self.cache: dict[str, tuple[str, ...]] = {}
+        self.tagged_cache: dict[str, dict[str, str]] = {}
 
-    return tokens_of
+    def words(self, text: str) -> list[str]:
+        norm, tokens = _words(text)
+        if _APOSTROPHE in norm:
+            tokens = _split_apostrophes(tokens, self.elisions, self.possessive)
+        return tokens
+
+    def _remember(self, words: list[str]) -> None:
+        if len(self.cache) > _CACHE_LIMIT:
+            self.cache.clear()
+            self.tagged_cache.clear()
+        for word in set(words).difference(self.cache):
+            self.cache[word] = self.analyse_word(word)
+
+    def __call__(self, text: str) -> list[str]:
+        words = self.words(text)
+        self._remember(words)
+        return list(chain.from_iterable(map(self.cache.__getitem__, words)))
+
+    def tagged(self, text: str, prefix: str) -> str:
+        words = self.words(text)
+        self._remember(words)
+        table = self.tagged_cache.setdefault(prefix, {})
+        for word in set(words).difference(table):
+            table[word] = " ".join(prefix + token for token in self.cache[word])
+        return " ".join(filter(None, map(table.__getitem__, words)))
 
 
 def _arabic_word(token: str) -> tuple[str, ...]:
@@ -473,14 +504,7 @@ def _arabic_word(token: str) -> tuple[str, ...]:
     return (arabic_stem(token),)
 
 
-_arabic_tokens = _cached(_arabic_word)
-
-
-def _analyze_arabic(text: str) -> list[str]:
-    norm, tokens = _words(text)
-    if _APOSTROPHE in norm:
-        tokens = _split_apostrophes(tokens)
-    return _arabic_tokens(tokens)
+_analyze_arabic = _WordAnalyzer("_analyze_arabic", _arabic_word)
 
 
 _VOWELS = frozenset("aeiouáéíóúâêîôûàèìòùäëïöü")
@@ -515,7 +539,7 @@ _SINGULAR = {"es": _spanish_singular, "fr": _french_singular}
 
 def _snowball_analyzer(
     language: str, elisions: frozenset[str] | None = None, possessive: bool = False
-) -> Callable[[str], list[str]]:
+) -> _WordAnalyzer:
     stop = STOPWORDS[language]
     singular = _SINGULAR.get(language)
 
@@ -529,19 +553,10 @@ def _snowball_analyzer(
             stem = _FOLD_RE.sub(_fold_char, stem)
         return tuple(s for s in stem.split(" ") if s)
 
-    tokens_of = _cached(analyse_word)
-
-    def analyzer(text: str) -> list[str]:
-        norm, tokens = _words(text)
-        if _APOSTROPHE in norm:
-            tokens = _split_apostrophes(tokens, elisions, possessive)
-        return tokens_of(tokens)
-
-    analyzer.__name__ = f"_analyze_{language}"
-    return analyzer
+    return _WordAnalyzer(f"_analyze_{language}", analyse_word, elisions, possessive)
 
 
-_ANALYZERS: dict[str, Callable[[str], list[str]]] = {
+_ANALYZERS: dict[str, _WordAnalyzer] = {
     "ar": _analyze_arabic,
     "en": _snowball_analyzer("en", possessive=True),
     "fr": _snowball_analyzer("fr", elisions=_FRENCH_ELISIONS),
@@ -569,6 +584,17 @@ def analyze(text: str, language: str | None) -> list[str]:
     if not text or not isinstance(text, str):
         return []
     return _analyzer_for(language)(text)
+
+
+def analyze_tagged(text: str, language: str | None, prefix: str) -> str:
+    """``" ".join(prefix + t for t in analyze(text, language))``, made faster for indexing
+    (the joined form of each word is remembered too)."""
+    if not text or not isinstance(text, str):
+        return ""
+    analyzer = _analyzer_for(language)
+    if isinstance(analyzer, _WordAnalyzer):
+        return analyzer.tagged(text, prefix)
+    return " ".join(prefix + token for token in analyzer(text))
 
 
 def analyze_standard(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from search.analysis import analyze, analyze_standard
+from search.analysis import analyze_standard, analyze_tagged
 from search.backends.embedded_build import build_batches
 
 logger = logging.getLogger(__name__)
@@ -83,14 +83,6 @@ def stale_doc_ids(document, prepared, delete_ids):
     return [d for i in delete_ids for d in document.doc_ids(i) if d not in keep]
 
 
-def tagged(tokens, language):
-    """The tokens, each prefixed with the language (`en_prison`), as one string."""
-    if not tokens:
-        return ""
-    prefix = f"{language}{SEPARATOR}"
-    return prefix + f" {prefix}".join(tokens)
-
-
 def connect(path):
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -141,15 +133,18 @@ def index_rows(data):
         data["visibility"],
     )
     themes = " ".join(
-        tagged(analyze(text, code), code) for code, text in data["themes"].items() if text
+        analyze_tagged(text, code, f"{code}{SEPARATOR}")
+        for code, text in data["themes"].items()
+        if text
     )
     filters = [visibility_token(data["visibility"])] + [
         facet_token(f, v) for f, values in data["facets"].items() for v in values
     ]
+    prefix = f"{language}{SEPARATOR}"
     fts = (
-        tagged(analyze(data["title"], language), language),
-        tagged(analyze(data["summary"], language), language),
-        tagged(analyze(data["body"], language), language),
+        analyze_tagged(data["title"], language, prefix),
+        analyze_tagged(data["summary"], language, prefix),
+        analyze_tagged(data["body"], language, prefix),
         themes,
         " ".join(filters),
     )
