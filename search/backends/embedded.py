@@ -166,27 +166,32 @@ def index_rows(data):
 
 
 def insert_rows(conn, rows):
-    for doc, fts, facets, suggestions in rows:
-        rowid = conn.execute(
-            "INSERT INTO docs (doc_id, content_type, object_id, translation_key, language,"
-            " title, summary, body, url, published_at, visibility)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            doc,
-        ).lastrowid
-        conn.execute(
-            "INSERT INTO docs_fts (rowid, title, summary, body, themes, filters)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (rowid, *fts),
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO facets (facet, value, doc) VALUES (?, ?, ?)",
-            [(f, v, rowid) for f, v in facets],
-        )
-        conn.executemany(
-            "INSERT INTO suggest_fts (rowid, norm, text, kind, language, url, visibility)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(rowid, *row) for row in suggestions],
-        )
+    """Write index_rows() results, inside the caller's transaction: rowids are numbered
+    here (after the largest), so each table takes one executemany per batch."""
+    if not rows:
+        return
+    first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM docs").fetchone()[0]
+    numbered = list(enumerate(rows, start=first))
+    conn.executemany(
+        "INSERT INTO docs (rowid, doc_id, content_type, object_id, translation_key, language,"
+        " title, summary, body, url, published_at, visibility)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(rowid, *doc) for rowid, (doc, _fts, _facets, _suggestions) in numbered],
+    )
+    conn.executemany(
+        "INSERT INTO docs_fts (rowid, title, summary, body, themes, filters)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(rowid, *fts) for rowid, (_doc, fts, _facets, _suggestions) in numbered],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO facets (facet, value, doc) VALUES (?, ?, ?)",
+        [(f, v, rowid) for rowid, (_doc, _fts, facets, _s) in numbered for f, v in facets],
+    )
+    conn.executemany(
+        "INSERT INTO suggest_fts (rowid, norm, text, kind, language, url, visibility)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(rowid, *row) for rowid, (_doc, _fts, _facets, rows_) in numbered for row in rows_],
+    )
 
 
 class EmbeddedIndex:
