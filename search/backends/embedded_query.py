@@ -1,10 +1,11 @@
 """Searching the embedded index (see embedded.py for the layout).
 
-A text search is one or two FTS5 queries whose MATCH holds the text *and* the reader's
-filters (every facet value and visibility tier is also a token of the `filters`
-column), each returning the matching documents with their BM25 score; everything else
-(one result per translation key, the tiers, the sort, the total and the facet counts) is
-done in Python over those rows and the bitmaps of embedded_bitmaps.
+A text search first asks FTS5 for every document matching the text fully within the
+reader's tiers (rowids only, no score): turned into bitmaps (embedded_bitmaps), they give
+the total and every facet count. Then only the documents a page needs are scored: FTS5
+queries whose MATCH holds the text *and* the filters (every facet value and visibility
+tier is also a token of the `filters` column), in the query's language first, in the
+others only when the first tier does not fill the page.
 
 Matching: a document matching every unit of the query (a "full" match) ranks above one
 matching some; when at least MIN_FULL_MATCHES results match fully, only those are
@@ -176,35 +177,74 @@ class Search:
             ordered = sorted(best)
         return ordered[plan.offset : plan.offset + plan.limit]
 
+    def results(self, by_language):
+        """Bitmap of the results: the keys of matching documents within every filter."""
+        results = self.matched(by_language)
+        restriction = self.key_filter(self.snap.facet_values(self.plan.visibility))
+        return results if restriction is None else results & restriction
+
     # --- the two kinds of search ----------------------------------------------------------
     def text(self):
         plan = self.plan
         strict = fts_expression(plan.clauses, plan.strict)
-        rows = self.matches(strict, self.filters)
-        best = self.best_per_key(rows)
-        text = strict
-        if not plan.require_all and len(best) < MIN_FULL_MATCHES:
-            loose = fts_expression(plan.clauses)
-            if loose != strict:
-                full = {rowid for rowid, _score in rows}
-                rows = self.matches(loose, self.filters)
-                best = self.best_per_key(rows, full)
-                text = loose
+        strict_rowids = list(self.matching_rowids(strict))
+        by_language = self.snap.keys_by_language(strict_rowids)
+        results = self.results(by_language)
+        loose = fts_expression(plan.clauses)
+        if plan.require_all or loose == strict or results.bit_count() >= MIN_FULL_MATCHES:
+            return self.full_matches(strict, by_language, results)
+        # Few full matches: every match, the full ones first.
+        rows = self.matches(loose, self.filters)
+        best = self.best_per_key(rows, full=set(strict_rowids))
+        facet_counts = {}
         if plan.facets:
             if any(f in self.filters for f in plan.facets):
-                source = self.matching_rowids(text)  # counted without their own filter
+                source = self.matching_rowids(loose)  # counted without their own filter
             else:
                 source = (rowid for rowid, _score in rows)
-            by_language = self.snap.keys_by_language(source)
-            facet_counts = self.facet_counts(by_language)
-        else:
-            facet_counts = {}
+            facet_counts = self.facet_counts(self.snap.keys_by_language(source))
         ranked = list(best.values())
         cross = sorted({self.snap.language_of[r[2]] for r in ranked if r[0] % 2 == 1})
         return RawResults(
             hits=self.hits(self.page(ranked)),
             total=len(ranked),
             facet_counts=facet_counts,
+            cross_languages=cross,
+        )
+
+    def full_matches(self, strict, by_language, results):
+        """The results matching fully. Total and facets come from the bitmaps; only the
+        documents a page needs are scored: those in the query's language first (the first
+        tier), the other languages only when the first tier does not fill the page."""
+        plan, language = self.plan, self.plan.language
+        wanted = plan.offset + plan.limit
+        if plan.sort == "date":
+            best = self.best_per_key(self.matches(strict, self.filters))
+            ordered = self.page(list(best.values()))
+        else:
+            own = {language: plan.clauses.get(language, [])}
+            ranked = []
+            if own[language]:
+                rows = self.matches(fts_expression(own, plan.strict), self.filters)
+                ranked = sorted(self.best_per_key(rows).values())
+            others = {code: units for code, units in plan.clauses.items() if code != language}
+            expression = fts_expression(others, plan.strict)
+            if len(ranked) < wanted and expression:
+                seen = {self.snap.tk_of[rowid] for _tier, _score, rowid in ranked}
+                rows = self.matches(expression, self.filters)
+                more = self.best_per_key(rows)
+                ranked += sorted(rank for key, rank in more.items() if key not in seen)
+            ordered = ranked[plan.offset : wanted]
+        own_results = by_language.get(language, 0)
+        cross = sorted(
+            code
+            for code, bits in by_language.items()
+            if code not in (None, language) and bits & results & ~own_results
+        )
+        return RawResults(
+            hits=self.hits(ordered),
+            total=results.bit_count(),
+            facet_counts=self.facet_counts(by_language) if plan.facets else {},
             cross_languages=cross,
         )
 
