@@ -1,11 +1,14 @@
 """The experts' part of the admin: the vetting queue and the institutions."""
 
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
 from experts.admin_views import VettingProfileView, VettingQueueView
 from experts.models import Institution
@@ -36,8 +39,27 @@ def register_vetting_menu_item():
     )
 
 
+class InstitutionDeleteView(DeleteView):
+    """An institution that received exchange requests cannot be deleted (the requests are
+    their requesters' history, on_delete=PROTECT): say so instead of failing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _(
+                    "This institution has received exchange requests: it cannot be deleted."
+                    " Unpublish it instead."
+                ),
+            )
+            return redirect(self.get_success_url())
+
+
 class InstitutionViewSet(SnippetViewSet):
     model = Institution
+    delete_view_class = InstitutionDeleteView
     icon = "home"
     menu_label = _("Institutions")
     menu_order = 260

@@ -555,3 +555,18 @@ def test_history_rows_are_written_atomically(profile, requester, monkeypatch):
         transition(req, profile.user, "declined")
     req.refresh_from_db()
     assert req.state == "requested"
+
+
+def test_an_institution_with_requests_cannot_be_deleted(requester, admin_user):
+    """Its requests are the requesters' history: the admin refuses, nothing is lost."""
+    institution = InstitutionFactory()
+    ExpertProfileFactory(institution=institution)
+    request = ask(requester, institution)
+    browser = signed_in(admin_user)
+    url = f"/admin/snippets/experts/institution/delete/{institution.pk}/"
+    assert browser.get(url).status_code == 200
+    response = browser.post(url, follow=True)
+    assert response.status_code == 200
+    assert "cannot be deleted" in response.content.decode()
+    request.refresh_from_db()
+    assert request.institution == institution

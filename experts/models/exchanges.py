@@ -84,7 +84,7 @@ class ExchangeRequest(models.Model):
         "experts.Institution",
         verbose_name=_("institution"),
         related_name="exchange_requests",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # its requests are history: deleting it is refused
         null=True,
         blank=True,
     )
@@ -282,7 +282,7 @@ class PracticeUse(models.TextChoices):
 
     ADAPTED = "adapted", _("Adapted")
     REPLICATED = "replicated", _("Replicated")
-    INSPIRED = "inspired", _("Inspired by")
+    INSPIRED = "inspired", _("Used as inspiration")
 
 
 UNKNOWN_COUNTRY = _("Unknown country code: %(value)s.")
