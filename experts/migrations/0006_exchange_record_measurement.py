@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 choices=[
                     ("adapted", "Adapted"),
                     ("replicated", "Replicated"),
-                    ("inspired", "Inspired by"),
+                    ("inspired", "Used as inspiration"),
                 ],
                 help_text="Whether the recipient adapted or replicated the linked practice.",
                 max_length=20,
