@@ -6,6 +6,7 @@ from django.test import Client
 
 from experts.forum import moderation, posting
 from experts.forum.models import Flag, ModerationAction, ModerationKind, PostState, Thread
+from experts.models import Notification
 from tests.conftest import signed_in
 from tests.factories import UserFactory
 from tests.forum_factories import category, thread, vetted_expert
@@ -152,3 +153,28 @@ def test_only_moderators_reach_the_queue_and_actions(discussion):
     assert reply.state == PostState.PUBLISHED
     assert not Thread.objects.get(pk=created.pk).is_locked
     assert not ModerationAction.objects.exists()
+
+
+def test_moderators_are_told_when_flags_hide_a_post(discussion, moderator):
+    _created, reply = discussion
+    for name in ("h1", "h2"):
+        flag(vetted_expert(name), reply)
+    assert not Notification.objects.filter(user=moderator).exists()
+    flag(vetted_expert("h3"), reply)
+    note = Notification.objects.get(user=moderator)
+    assert "hidden after 3 flags" in note.text and "Counter-narratives online" in note.text
+    assert note.url == f"/en/forum/moderation/p/{reply.pk}/"
+    assert signed_in(moderator).get(note.url).status_code == 200
+
+
+def test_moderators_are_told_when_a_new_members_post_waits_for_approval(moderator):
+    member = UserFactory(username="newcomer")
+    created = thread(member, title="A policymaker asks")
+    note = Notification.objects.get(user=moderator)
+    assert "waits for approval" in note.text and "A policymaker asks" in note.text
+    assert note.url == f"/en/forum/moderation/p/{created.posts.get().pk}/"
+    reply = posting.reply(member, created, body="And a follow-up question", language="en")
+    assert reply.state == PostState.PENDING
+    assert Notification.objects.filter(user=moderator, url__endswith=f"/p/{reply.pk}/").exists()
+    # Members who do not moderate hear nothing of it.
+    assert not Notification.objects.exclude(user=moderator).exists()

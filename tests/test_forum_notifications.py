@@ -5,6 +5,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
+from wagtail.users.models import UserProfile
 
 from experts.forum import posting
 from experts.forum.models import DigestItem, EmailFrequency, ForumMember, Subscription
@@ -117,3 +119,48 @@ def test_a_forged_unsubscribe_token_is_refused(people):
     response = Client().post(f"/en/forum/unsubscribe/{forged}/")
     assert response.status_code == 400
     assert not ForumMember.objects.filter(email_frequency="never").exists()
+
+
+def choose_language(user, code):
+    """The interface language a user chose (Wagtail's account setting)."""
+    UserProfile.objects.update_or_create(user=user, defaults={"preferred_language": code})
+
+
+def test_emails_are_in_the_language_the_recipient_chose_not_the_posters(
+    people, django_capture_on_commit_callbacks
+):
+    choose_language(people["author"], "ar")
+    created = thread(people["author"], title="Youth centres in the Sahel")
+    # The replier writes from the Spanish site: nothing of that reaches the recipient.
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        posting.reply(people["replier"], created, body="A reply in English", language="en")
+    message = mail.outbox[0]
+    assert "ردّ" in message.subject and "Youth centres in the Sahel" in message.subject
+    assert "لإيقاف رسائل البريد الإلكتروني هذه" in message.body
+    assert "Read it here" not in message.body and "/ar/forum/t/" in message.body
+    note = Notification.objects.get(user=people["author"])
+    assert note.text.startswith("ردّ") and note.url.startswith("/ar/")
+
+
+def test_without_a_chosen_language_the_email_follows_the_threads_language(
+    people, django_capture_on_commit_callbacks
+):
+    created = thread(people["author"], title="Réinsertion après la prison", language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        posting.reply(people["replier"], created, body="Merci pour ce fil", language="fr")
+    message = mail.outbox[0]
+    assert "a répondu dans" in message.subject and "/fr/forum/t/" in message.body
+
+
+def test_the_daily_digest_is_in_the_recipients_language(people, django_capture_on_commit_callbacks):
+    choose_language(people["author"], "ar")
+    ForumMember.objects.create(user=people["author"], email_frequency=EmailFrequency.DAILY)
+    created = thread(people["author"])
+    with django_capture_on_commit_callbacks(execute=True):
+        posting.reply(people["replier"], created, body="One", language="en")
+        posting.reply(people["replier"], created, body="Two", language="en")
+    with translation.override("fr"):
+        call_command("forum_digest", stdout=open("/dev/null", "w"))
+    message = mail.outbox[0]
+    assert "موجزك اليومي" in message.subject
+    assert "ما جرى في منتدى خبراء KX" in message.body and message.body.count("ردّ") == 2

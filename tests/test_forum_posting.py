@@ -281,3 +281,47 @@ def test_malformed_replies_are_refused_with_a_message(expert_user, data):
 )
 def test_unknown_or_odd_addresses_are_not_errors(url):
     assert Client().get(url).status_code in (200, 404)
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_a_thread_page_costs_the_same_queries_at_ten_and_sixty_posts(expert_user, settings):
+    settings.KX_FORUM_POSTS_PER_PAGE = 100
+    short = direct_thread(expert_user, title="A short thread here", posts=10)
+    long = direct_thread(expert_user, title="A long thread here", posts=60)
+    for client in (Client(), signed_in(vetted_expert("reader"))):
+        counts = {_queries(client, t.get_absolute_url()) for t in (short, long)}
+        assert len(counts) == 1
+
+
+def test_cached_posts_show_edits_and_each_readers_own_controls(
+    expert_user, other_expert_user, moderator
+):
+    created = thread(expert_user, title="Cached thread title", body="First words")
+    reply = posting.reply(other_expert_user, created, body="A reply to flag", language="en")
+    url = created.get_absolute_url()
+    assert "First words" in Client().get(url).content.decode()  # now cached
+    posting.edit_post(expert_user, created.posts.get(number=1), body="Second words")
+    html = Client().get(url).content.decode()
+    assert "Second words" in html and "First words" not in html and "(edited)" in html
+    signed_in(vetted_expert("flagger")).post(
+        f"/en/forum/p/{reply.pk}/flag/", {"reason": "spam", "note": ""}
+    )
+    # The flag count is for moderators only, whoever's view of the post was cached first.
+    assert "1 flag" in signed_in(moderator).get(url).content.decode()
+    assert "1 flag" not in Client().get(url).content.decode()
+    # The author's controls are hers; another reader's are his own.
+    mine = signed_in(expert_user).get(url).content.decode()
+    assert f"/p/{reply.pk}/accept/" in mine and f"/p/{reply.pk}/flag/" in mine
+    theirs = signed_in(other_expert_user).get(url).content.decode()
+    assert f"/p/{reply.pk}/accept/" not in theirs and f"/p/{reply.pk}/edit/" in theirs
+    # Each language has its own copy (labels, dates).
+    arabic = Client().get(f"/ar{url.removeprefix('/en')}").content.decode()
+    assert "(edited)" not in arabic and "Second words" in arabic

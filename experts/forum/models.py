@@ -485,6 +485,8 @@ class DigestItem(models.Model):
     text = models.CharField(max_length=255)
     url = models.CharField(max_length=500)
     unsubscribe_token = models.CharField(max_length=300, blank=True)
+    # The language `text` is written in (the recipient's): the digest is written in it too.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
 

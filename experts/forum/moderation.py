@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from experts.forum import roles
 from experts.forum.models import (
@@ -91,10 +92,10 @@ def _log(moderator, kind, *, post=None, thread=None, user=None, reason="", **det
     )
 
 
-def _tell_author(post, text):
-    from experts.models import Notification
+def _tell_author(post, message, params):
+    from experts.forum.notifications import tell
 
-    Notification.objects.create(user=post.author, text=text[:255], url=post.get_absolute_url())
+    tell(post.author, message, params, post.get_absolute_url, thread=post.thread)
 
 
 # --- Flags ---------------------------------------------------------------------------
@@ -131,15 +132,18 @@ def flag_post(user, post, reason, note=""):
             _log(None, K.AUTO_HIDE, post=locked, flags=vetted)
         locked.save(update_fields=update)
         if "state" in update:
+            from experts.forum.notifications import post_hidden_by_flags
+
             refresh_thread(locked.thread_id)
             _tell_author(
                 locked,
-                _(
+                gettext_noop(
                     "Your message in “%(title)s” was hidden after flags, until a moderator "
                     "reviews it."
-                )
-                % {"title": locked.thread.title},
+                ),
+                {"title": locked.thread.title},
             )
+            post_hidden_by_flags(locked, vetted)
         count_towards(user, "flag", FLAG_RATE_WINDOW)
     post.state, post.flag_count = locked.state, locked.flag_count
     return flag
@@ -184,13 +188,15 @@ def moderate_post(moderator, post, action, reason=""):
                 approved_posts=record.approved_posts + 1
             )
             _tell_author(
-                locked, _("Your message in “%(title)s” was approved.") % {"title": thread.title}
+                locked,
+                gettext_noop("Your message in “%(title)s” was approved."),
+                {"title": thread.title},
             )
         elif action in (K.HIDE, K.DELETE, K.REJECT):
             _tell_author(
                 locked,
-                _("A moderator removed your message in “%(title)s”: %(reason)s")
-                % {"title": thread.title, "reason": reason},
+                gettext_noop("A moderator removed your message in “%(title)s”: %(reason)s"),
+                {"title": thread.title, "reason": reason},
             )
         if approved_now:
             from experts.forum.notifications import post_published
@@ -244,17 +250,13 @@ def moderate_thread(moderator, thread, action, reason="", category=None):
 def warn_user(moderator, user, reason):
     _require_moderator(moderator)
     reason = _clean_reason(reason, K.WARN)
-    from experts.models import Notification
+    from experts.forum.notifications import tell
 
     with transaction.atomic():
         record, _created = ForumMember.objects.select_for_update().get_or_create(user=user)
         record.warnings += 1
         record.save(update_fields=["warnings"])
-        Notification.objects.create(
-            user=user,
-            text=(_("A forum moderator warned you: %(reason)s") % {"reason": reason})[:255],
-            url="",
-        )
+        tell(user, gettext_noop("A forum moderator warned you: %(reason)s"), {"reason": reason}, "")
         return _log(moderator, K.WARN, user=user, reason=reason, warnings=record.warnings)
 
 
@@ -271,7 +273,7 @@ def suspend_user(moderator, user, days, reason):
         raise ValidationError(
             _("Suspend for 1 to %(max)d days.") % {"max": MAX_SUSPENSION_DAYS}, code="days"
         )
-    from experts.models import Notification
+    from experts.forum.notifications import tell
 
     until = timezone.now() + timedelta(days=days)
     with transaction.atomic():
@@ -279,13 +281,11 @@ def suspend_user(moderator, user, days, reason):
         record.suspended_until = until
         record.suspension_reason = reason
         record.save(update_fields=["suspended_until", "suspension_reason"])
-        Notification.objects.create(
-            user=user,
-            text=(
-                _("You are suspended from the forum for %(days)d days: %(reason)s")
-                % {"days": days, "reason": reason}
-            )[:255],
-            url="",
+        tell(
+            user,
+            gettext_noop("You are suspended from the forum for %(days)d days: %(reason)s"),
+            {"days": days, "reason": reason},
+            "",
         )
         return _log(moderator, K.SUSPEND, user=user, reason=reason, days=days)
 

@@ -8,9 +8,14 @@ without signing in (and a List-Unsubscribe header for one-click unsubscribe).
 
 Nobody is told about a post they may not read: subscribers and mentioned users are
 filtered by the category's visibility.
+
+Everything is written in the recipient's language (`recipient_language`), not the
+language of whoever triggered it: callers pass a message marked with gettext_noop and
+its parameters, and it is translated per recipient.
 """
 
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +25,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from wagtail.users.models import UserProfile
 
 from experts.forum import roles
 from experts.forum.models import DigestItem, EmailFrequency, ForumMember, Subscription
@@ -81,10 +88,57 @@ def frequency(user):
     return record.email_frequency if record else EmailFrequency.IMMEDIATE
 
 
-def notify(user, text, url, *, thread=None, token_kind=None, token_id=0):
-    """Tell `user` on the site, then by e-mail as they prefer (after commit)."""
-    text = text[:255]
+def _supported(code):
+    try:
+        return translation.get_supported_language_variant(code) if code else None
+    except LookupError:
+        return None
+
+
+def chosen_language(user):
+    """The interface language `user` chose, or None. The only one the project stores is
+    Wagtail's account setting, `UserProfile.preferred_language` (allauth and the expert
+    profile keep none; the profile's languages are those the expert speaks)."""
+    chosen = (
+        UserProfile.objects.filter(user=user).values_list("preferred_language", flat=True).first()
+    )
+    return _supported(chosen)
+
+
+def recipient_language(user, thread=None):
+    """The language to write to `user` in: the one they chose, else the thread's, else
+    the site's default."""
+    return (
+        chosen_language(user)
+        or _supported(getattr(thread, "language", None))
+        or settings.LANGUAGE_CODE
+    )
+
+
+def translated(message, params, language):
+    """`message` (marked with gettext_noop) translated into `language`, then filled in."""
+    with translation.override(language):
+        return (_(message) % params)[:255]
+
+
+def tell(user, message, params, url, *, thread=None):
+    """An on-site notification only, in the user's language; returns (text, url, language).
+    `url` may be a callable (`post.get_absolute_url`): it is then called in that language,
+    so that the link opens the site in it too."""
+    language = recipient_language(user, thread)
+    text = translated(message, params, language)
+    if callable(url):
+        with translation.override(language):
+            url = url()
     Notification.objects.create(user=user, text=text, url=url)
+    return text, url, language
+
+
+def notify(user, message, params, url, *, thread=None, token_kind=None, token_id=0):
+    """Tell `user` on the site, then by e-mail as they prefer (after commit), in their
+    language. `message` is marked with gettext_noop; `params` fill it in; `url` as in
+    `tell`."""
+    text, url, language = tell(user, message, params, url, thread=thread)
     if not user.email:
         return
     how = frequency(user)
@@ -92,12 +146,15 @@ def notify(user, text, url, *, thread=None, token_kind=None, token_id=0):
         return
     token = unsubscribe_token(user, token_kind or "email", token_id)
     if how == EmailFrequency.DAILY:
-        DigestItem.objects.create(user=user, text=text, url=url, unsubscribe_token=token)
+        DigestItem.objects.create(
+            user=user, text=text, url=url, unsubscribe_token=token, language=language
+        )
         return
-    transaction.on_commit(lambda: _mail_one(user, text, url, token), robust=True)
+    transaction.on_commit(lambda: _mail_one(user, text, url, token, language), robust=True)
 
 
 def _mail(user, subject, body, token):
+    """Send one forum e-mail; call it with the recipient's language active."""
     link = unsubscribe_url(token)
     body = f"{body}\n\n-- \n" + _("Stop these e-mails (no sign-in needed): %(url)s") % {"url": link}
     message = EmailMessage(
@@ -113,11 +170,20 @@ def _mail(user, subject, body, token):
     message.send()
 
 
-def _mail_one(user, text, url, token):
-    language = getattr(user, "_forum_language", None) or settings.LANGUAGE_CODE
+def _mail_one(user, text, url, token, language):
     with translation.override(language):
         body = _("%(text)s\n\nRead it here:\n%(url)s") % {"text": text, "url": absolute(url)}
         _mail(user, _("[KX forum] %(text)s") % {"text": text[:90]}, body, token)
+
+
+def _digest_language(user, items):
+    """The user's chosen language, else the one most of the items are written in."""
+    counts = Counter(item.language for item in items if _supported(item.language))
+    return (
+        chosen_language(user)
+        or (counts.most_common(1)[0][0] if counts else None)
+        or settings.LANGUAGE_CODE
+    )
 
 
 def send_digests(now=None):
@@ -131,14 +197,17 @@ def send_digests(now=None):
     for user, items in by_user.items():
         if user.email and frequency(user) == EmailFrequency.DAILY:
             lines = [f"- {item.text}\n  {absolute(item.url)}" for item in items]
-            body = _("What happened in the KX experts' forum since your last digest:") + "\n\n"
-            body += "\n".join(lines)
-            subject = _("[KX forum] Your daily digest: %(count)d updates") % {"count": len(items)}
-            try:
-                _mail(user, subject, body, unsubscribe_token(user, "email"))
-            except Exception:
-                logger.exception("Sending the forum digest to user %s failed", user.pk)
-                continue
+            with translation.override(_digest_language(user, items)):
+                body = _("What happened in the KX experts' forum since your last digest:")
+                body += "\n\n" + "\n".join(lines)
+                subject = _("[KX forum] Your daily digest: %(count)d updates") % {
+                    "count": len(items)
+                }
+                try:
+                    _mail(user, subject, body, unsubscribe_token(user, "email"))
+                except Exception:
+                    logger.exception("Sending the forum digest to user %s failed", user.pk)
+                    continue
             sent += 1
         DigestItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_at=now)
         ForumMember.objects.update_or_create(user=user, defaults={"last_digest_at": now})
@@ -169,7 +238,7 @@ def post_published(post):
     thread = post.thread
     category = thread.category
     author = roles.display_name(post.author)
-    url = post.get_absolute_url()
+    url = post.get_absolute_url
     told = {post.author_id}
     with transaction.atomic():
         for user in mentioned_users(post):
@@ -178,8 +247,8 @@ def post_published(post):
             told.add(user.pk)
             notify(
                 user,
-                _("%(name)s mentioned you in “%(title)s”")
-                % {"name": author, "title": thread.title},
+                gettext_noop("%(name)s mentioned you in “%(title)s”"),
+                {"name": author, "title": thread.title},
                 url,
                 thread=thread,
                 token_kind="email",
@@ -193,14 +262,50 @@ def post_published(post):
                 continue
             told.add(user.pk)
             if post.is_opening:
-                text = _("New thread in %(category)s: “%(title)s”") % {
-                    "category": category.name,
-                    "title": thread.title,
-                }
+                # The category itself, not its name: str() gives its name in the language
+                # active when the message is filled in, the recipient's.
+                message = gettext_noop("New thread in %(category)s: “%(title)s”")
+                params = {"category": category, "title": thread.title}
             else:
-                text = _("%(name)s replied in “%(title)s”") % {
-                    "name": author,
-                    "title": thread.title,
-                }
+                message = gettext_noop("%(name)s replied in “%(title)s”")
+                params = {"name": author, "title": thread.title}
             kind, object_id = ("thread", thread.pk) if sub.thread_id else ("category", category.pk)
-            notify(user, text, url, thread=thread, token_kind=kind, token_id=object_id)
+            notify(user, message, params, url, thread=thread, token_kind=kind, token_id=object_id)
+
+
+# --- What moderators hear of -------------------------------------------------------------
+
+
+def moderators():
+    """Everyone who may moderate the forum (superusers included)."""
+    return get_user_model().objects.with_perm(
+        roles.MODERATE_PERMISSION,
+        is_active=True,
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+
+
+def _tell_moderators(post, message, params):
+    def review_url():
+        return reverse("forum_moderate_post", kwargs={"pk": post.pk})
+
+    for moderator in moderators().exclude(pk=post.author_id):
+        tell(moderator, message, params, review_url, thread=post.thread)
+
+
+def post_awaits_approval(post):
+    """A new member's post went to the moderation queue (on the site only)."""
+    _tell_moderators(
+        post,
+        gettext_noop("A new member's message in “%(title)s” waits for approval."),
+        {"title": post.thread.title},
+    )
+
+
+def post_hidden_by_flags(post, flags):
+    """Flags from vetted members hid a post until a moderator reviews it."""
+    _tell_moderators(
+        post,
+        gettext_noop("A message in “%(title)s” was hidden after %(count)d flags: review it."),
+        {"title": post.thread.title, "count": flags},
+    )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from experts.forum import roles
 from experts.forum.models import (
@@ -174,7 +175,7 @@ def create_thread(author, category, *, title, body, language, themes=()):
     The thread is visible at once for vetted experts and established members; a new
     member's thread waits for a moderator's approval.
     """
-    from experts.forum.notifications import post_published
+    from experts.forum.notifications import post_awaits_approval, post_published
 
     if not roles._active(author):
         raise PermissionDenied(_("Sign in to post."))
@@ -201,12 +202,14 @@ def create_thread(author, category, *, title, body, language, themes=()):
         count_towards(author, "post", POST_RATE_WINDOW)
         if state == PostState.PUBLISHED:
             transaction.on_commit(lambda: post_published(post), robust=True)
+        else:
+            post_awaits_approval(post)
     return thread
 
 
 def reply(author, thread, *, body, language, quoted=None):
     """Add a reply to `thread`; returns the post (pending for new members)."""
-    from experts.forum.notifications import post_published
+    from experts.forum.notifications import post_awaits_approval, post_published
 
     if not roles._active(author):
         raise PermissionDenied(_("Sign in to post."))
@@ -233,6 +236,8 @@ def reply(author, thread, *, body, language, quoted=None):
         count_towards(author, "post", POST_RATE_WINDOW)
         if state == PostState.PUBLISHED:
             transaction.on_commit(lambda: post_published(post), robust=True)
+        else:
+            post_awaits_approval(post)
     return post
 
 
@@ -306,7 +311,8 @@ def set_accepted_answer(user, thread, post):
 
         notify(
             post.author,
-            _("Your reply in “%(title)s” was marked as the answer.") % {"title": thread.title},
+            gettext_noop("Your reply in “%(title)s” was marked as the answer."),
+            {"title": thread.title},
             post.get_absolute_url(),
             thread=thread,
         )

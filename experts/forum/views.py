@@ -2,8 +2,10 @@
 403 for what they may see but not do) and again by the writers (posting, moderation).
 
 The thread page is the hot path: a fixed number of queries whatever the number of
-posts (the thread, one page of posts with their authors and expert profiles, the
-reader's subscription), and no Markdown rendering (posts keep their sanitised HTML).
+posts (the thread, one page of posts, their authors with their expert profiles, the
+reader's subscription), no Markdown rendering (posts keep their sanitised HTML), and each
+post's markup cached (`_post_fragment_key`): a long thread costs little more than the
+reader's own controls on each post (`python -m bench.forum`).
 """
 
 from django.conf import settings
@@ -12,12 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -193,11 +194,47 @@ def category_detail(request, slug):
     )
 
 
+def _post_fragment_key(post, language, zone, is_moderator):
+    """Everything the cached part of a post's markup shows (templates/experts/forum/
+    thread.html, `{% cache %}`), so nothing ever has to invalidate it: an edit, a
+    moderator's decision, a renamed expert, another language (and so direction) or time
+    zone simply make another key. The flag count is only shown to moderators."""
+    info = post.author_info
+    return "\x1f".join(
+        str(part)
+        for part in (
+            post.pk,
+            post.number,
+            post.created_at.isoformat(),
+            post.edited_at is not None,
+            post.state,
+            post.is_answer,
+            post.flag_count if is_moderator else "",
+            post.quoted_number or "",
+            post.language,
+            info["name"],
+            info["url"],
+            language,
+            zone,
+            post.body_html,
+        )
+    )
+
+
+def _authors_of(posts):
+    """The authors of `posts` (each with their expert profile) in one query: a thread of
+    500 posts has a few dozen authors, not 500 user objects to build."""
+    ids = {post.author_id for post in posts}
+    return get_user_model().objects.filter(pk__in=ids).select_related("expert_profile")
+
+
 def thread_detail(request, pk):
     user = request.user
     thread = _thread_or_404(user, pk)
     is_moderator = roles.is_moderator(user)
-    posts = thread.posts.select_related("author", "author__expert_profile", "quoted")
+    # The page shows the rendered HTML, not the Markdown source, and of the quoted post
+    # only its number: neither is read, and no instance of the quoted post is built.
+    posts = thread.posts.defer("body", "body_hash").annotate(quoted_number=F("quoted__number"))
     if is_moderator:
         pass  # moderators see every post, with its state
     elif user.is_authenticated:
@@ -208,7 +245,6 @@ def thread_detail(request, pk):
     paginator = Paginator(posts, posts_per_page())
     page = paginator.get_page(_page_number(request))
     post_list = list(page.object_list)
-    authors = {}
     now = timezone.now()
     may_accept = roles.can_accept(user, thread)
     can_reply = roles.can_reply(user, thread)
@@ -222,11 +258,18 @@ def thread_detail(request, pk):
         answer = None
     if answer is not None:
         # The accepted answer is shown first, right after the opening message.
+        answer.quoted_number = answer.quoted.number if answer.quoted_id else None
         post_list = [p for p in post_list if p.pk != answer.pk]
         post_list.insert(1 if post_list and post_list[0].number == 1 else 0, answer)
+    authors = {}
+    for author in _authors_of(post_list):
+        _author_info(author, authors)
+    language = translation.get_language()
+    zone = timezone.get_current_timezone_name()
     for post in post_list:
-        post.author_info = _author_info(post.author, authors)
+        post.author_info = authors[post.author_id]
         post.is_answer = post.pk == thread.accepted_answer_id
+        post.fragment_key = _post_fragment_key(post, language, zone, is_moderator)
         mine = signed_in and post.author_id == user.pk
         post.can_edit = is_moderator or (
             mine
@@ -236,8 +279,6 @@ def thread_detail(request, pk):
         )
         post.can_accept = may_accept and post.number > 1 and post.state == PostState.PUBLISHED
         post.can_flag = signed_in and not mine
-        post.when = timezone.localtime(post.created_at)
-        post.when_text = date_format(post.when, "SHORT_DATETIME_FORMAT")
         post.url_base = f"{base}p/{post.pk}/"
         post.quote_url = f"{reply_url}?quote={post.pk}" if can_reply else ""
     subscribed = (
@@ -252,6 +293,7 @@ def thread_detail(request, pk):
             "posts": post_list,
             "page": page,
             "page_links": _pagination(request, paginator, page.number),
+            "signed_in": signed_in,
             "can_reply": can_reply,
             "reply_form": ReplyForm() if can_reply else None,
             "subscribed": subscribed,

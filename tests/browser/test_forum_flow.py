@@ -43,6 +43,12 @@ def test_french_thread_arabic_reply_mention_flag_and_moderation(site, new_page):
     replier.wait_for_url(re.compile(r"/ar/forum/t/\d+/"))
     expect(replier.locator("main .mention")).to_have_text("@khady_ndiaye")
     screenshot(replier, "31-forum-reply-ar-rtl")
+    # The French opening post keeps its own direction in the Arabic page: it starts at the
+    # left edge of its card, not on the page's (right) side.
+    opening = replier.locator("#post-1 .post__body")
+    expect(opening).to_have_css("direction", "ltr")
+    expect(opening).to_have_css("text-align", "start")
+    assert opening.bounding_box()["x"] - replier.locator("#post-1").bounding_box()["x"] < 40
 
     # The mention arrives.
     author.goto(f"{site.url}/fr/experts/notifications/")
