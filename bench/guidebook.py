@@ -7,8 +7,9 @@ chapters, publishes it (which freezes its content), then times, --runs times eac
 
 * freezing the content (reading the practices, rendering their rich text);
 * making the PDF with WeasyPrint (HTML to PDF: layout, Arabic shaping, fonts);
-* the PDF view on a cold cache (the first reader after a publication: build + store)
-  and on a warm cache (served from storage).
+* the PDF view on a cold cache (build + store: the bench runs with the test settings, so
+  the build is inline; on a server it runs in a background thread after the publication
+  and readers get "being prepared" meanwhile) and on a warm cache (served from storage).
 
 Target: the Arabic PDF of an edition of 100 practices in at most 30 s.
 """

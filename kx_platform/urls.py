@@ -4,10 +4,12 @@ from django.contrib.sitemaps.views import sitemap
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
+from django.views.decorators.csp import csp_override
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from search import views as search_views
 
@@ -22,7 +24,12 @@ def admin_login(request):
 urlpatterns = [
     path("api/v1/search", search_views.api_search, name="api_search"),
     path("admin/login/", admin_login, name="admin_login_redirect"),
-    path("admin/", include(wagtailadmin_urls)),
+    path(
+        "admin/",
+        include(
+            decorate_urlpatterns(wagtailadmin_urls.urlpatterns, csp_override(settings.ADMIN_CSP))
+        ),
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]

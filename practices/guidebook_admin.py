@@ -310,28 +310,32 @@ def current_version(practice, locale):
 
 
 def start_next_edition(edition, user):
-    """A draft edition under the same index: same chapters and practices (re-pointed to
-    the practices as they are now), the year and edition number moved on."""
-    latest = edition.get_latest_revision_as_object()
-    year = max(timezone.now().year, latest.year)
-    number = latest.edition_number + 1
+    """A draft edition under the same index: the chapters and practices of the edition as
+    published (not of a later draft of it), each practice re-pointed to its version
+    published now; the year and edition number moved on."""
+    if edition.live and edition.live_revision_id:
+        source = edition.live_revision.as_object()
+    else:
+        source = edition.get_latest_revision_as_object()
+    year = max(timezone.now().year, source.year)
+    number = source.edition_number + 1
     siblings = GuidebookPage.objects.child_of(edition.get_parent())
-    slug = f"{latest.slug}-{number}"
+    slug = f"{source.slug}-{number}"
     while siblings.filter(slug=slug).exists():
         slug = f"{slug}-{number}"
     new = GuidebookPage(
-        title=latest.title,
+        title=source.title,
         slug=slug,
         locale=edition.locale,
         year=year,
         edition_number=number,
-        foreword=latest.foreword,
-        introduction=latest.introduction,
+        foreword=source.foreword,
+        introduction=source.introduction,
         owner=user,
         live=False,
     )
     chapters = []
-    for chapter in latest.chapters.all():
+    for chapter in source.chapters.all():
         copy = GuidebookChapter(
             title=chapter.title, pillar_id=chapter.pillar_id, introduction=chapter.introduction
         )
@@ -355,4 +359,3 @@ def add_default_chapters(request, page):
     page.chapters = default_chapters(page.locale)
     page.save()
     page.save_revision(user=request.user)
-

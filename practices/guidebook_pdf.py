@@ -3,19 +3,32 @@ cover, table of contents with page numbers, one section per practice; Arabic sha
 Pango/HarfBuzz with the Noto fonts and laid out right to left).
 
 PDFs are cached in the default storage under guidebook/, keyed by edition, language and
-the hash of the frozen content: a new publication changes the hash, and the next request
-builds the new file (older files of the edition are removed).
+the hash of the frozen content (older files of the edition are removed).
+
+Building one takes about 20 s for 100 practices, so a published edition's PDF is built
+right after its publication is committed, in a background thread of the process that
+published it (`start_build`, from practices.signals), never in a reader's request. One
+build runs at a time per edition (`GuidebookSnapshot.pdf_build_started_at`, claimed with a
+conditional UPDATE, so it holds across processes); a reader who comes before it is done
+gets "being prepared" (503 with Retry-After) and, if nothing is building it (a process
+stopped mid-build, a layout change), starts the build. `manage.py guidebook_build_pdfs`
+builds every missing PDF in the foreground, e.g. after a deployment that changes the layout.
+Draft PDFs (the review page) are still built on request, for their few readers.
 """
 
 import logging
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connections
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from practices.guidebook_content import table_of_contents
 
@@ -25,11 +38,18 @@ PDF_DIR = "guidebook"
 STYLESHEET = Path(__file__).parent / "static" / "practices" / "guidebook_pdf.css"
 # Bump when the template or the stylesheet changes, so cached PDFs are rebuilt.
 LAYOUT_VERSION = 1
+# A claim older than this is taken to belong to a build that died with its process.
+BUILD_STALE_AFTER = timedelta(minutes=10)
+RETRY_AFTER_S = 60
 
 
-def pdf_name(edition, digest):
-    language = edition.locale.language_code
-    return f"{PDF_DIR}/edition-{edition.pk}-{language}-{digest[:16]}-v{LAYOUT_VERSION}.pdf"
+def _prefix(edition, draft):
+    kind = "draft" if draft else "edition"
+    return f"{kind}-{edition.pk}-{edition.locale.language_code}-"
+
+
+def pdf_name(edition, digest, draft=False):
+    return f"{PDF_DIR}/{_prefix(edition, draft)}{digest[:16]}-v{LAYOUT_VERSION}.pdf"
 
 
 def local_url_fetcher(url, *args, **kwargs):
@@ -71,13 +91,13 @@ def render_pdf(content):
     return html.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
 
 
-def cached_pdf(edition, content, digest):
-    """The storage name of the edition's PDF, built if it is not cached yet."""
-    name = pdf_name(edition, digest)
+def cached_pdf(edition, content, digest, draft=False):
+    """The storage name of the edition's PDF, built here if it is not cached yet."""
+    name = pdf_name(edition, digest, draft)
     if default_storage.exists(name):
         return name
     data = render_pdf(content)
-    prefix = f"edition-{edition.pk}-{edition.locale.language_code}-"
+    prefix = _prefix(edition, draft)
     try:
         _dirs, files = default_storage.listdir(PDF_DIR)
     except FileNotFoundError:
@@ -88,3 +108,64 @@ def cached_pdf(edition, content, digest):
     saved = default_storage.save(name, ContentFile(data))
     logger.info("Guidebook PDF built: %s (%d bytes)", saved, len(data))
     return saved
+
+
+# --- building a published edition's PDF once, out of readers' requests -----------------
+def _snapshots(edition_pk):
+    from practices.models import GuidebookSnapshot
+
+    return GuidebookSnapshot.objects.filter(guidebook_id=edition_pk)
+
+
+def is_building(edition_pk):
+    fresh = timezone.now() - BUILD_STALE_AFTER
+    return _snapshots(edition_pk).filter(pdf_build_started_at__gte=fresh).exists()
+
+
+def claim_build(edition_pk):
+    """True if this caller may build the edition's PDF: nobody else is building it."""
+    now = timezone.now()
+    unclaimed = Q(pdf_build_started_at__isnull=True) | Q(
+        pdf_build_started_at__lt=now - BUILD_STALE_AFTER
+    )
+    return _snapshots(edition_pk).filter(unclaimed).update(pdf_build_started_at=now) == 1
+
+
+def build_claimed(edition_pk):
+    """Build the PDF of the edition's frozen content (the caller claimed the build), and
+    again if the edition was republished meanwhile; the claim is released at the end."""
+    try:
+        built = None
+        while True:
+            snapshot = _snapshots(edition_pk).select_related("guidebook__locale").first()
+            if snapshot is None or snapshot.content_hash == built:
+                return
+            cached_pdf(snapshot.guidebook, snapshot.content, snapshot.content_hash)
+            built = snapshot.content_hash
+    finally:
+        _snapshots(edition_pk).update(pdf_build_started_at=None)
+
+
+def _build_in_thread(edition_pk):
+    try:
+        build_claimed(edition_pk)
+    except Exception:
+        logger.exception("The PDF of guidebook edition %s could not be built", edition_pk)
+    finally:
+        connections.close_all()  # this thread's connections
+
+
+def start_build(edition_pk):
+    """Build the edition's PDF unless it is being built: in a background thread, or in
+    this thread where KX_GUIDEBOOK_PDF_IN_BACKGROUND is off (the tests, whose data other
+    threads cannot see). Not a daemon thread: a command that publishes (publish_scheduled)
+    waits for the PDF before it exits. Returns whether a build was started."""
+    if not claim_build(edition_pk):
+        return False
+    if getattr(settings, "KX_GUIDEBOOK_PDF_IN_BACKGROUND", True):
+        threading.Thread(
+            target=_build_in_thread, args=(edition_pk,), name=f"guidebook-pdf-{edition_pk}"
+        ).start()
+    else:
+        build_claimed(edition_pk)
+    return True

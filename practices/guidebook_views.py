@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from practices import guidebook_pdf
 from practices.guidebook_content import (
     build_content,
     content_hash,
@@ -29,7 +30,6 @@ from practices.guidebook_content import (
     published_content,
     table_of_contents,
 )
-from practices.guidebook_pdf import cached_pdf
 from practices.models import (
     CommentStatus,
     GuidebookChapter,
@@ -96,8 +96,7 @@ def edition_context(edition, request, *, draft):
     }
 
 
-def _pdf_response(edition, content, digest):
-    name = cached_pdf(edition, content, digest)
+def _pdf_response(edition, name):
     filename = f"{slugify(edition.title) or 'guidebook'}-{edition.locale.language_code}.pdf"
     return FileResponse(
         default_storage.open(name, "rb"),
@@ -107,9 +106,23 @@ def _pdf_response(edition, content, digest):
 
 
 def serve_pdf(request, edition):
-    """The PDF of a published edition, from the frozen content (cached)."""
-    content, digest = published_content(edition)
-    return _pdf_response(edition, content, digest)
+    """The PDF of a published edition, from the frozen content. It is built after the
+    publication (practices.guidebook_pdf), not here: until it is ready, readers are asked
+    to come back, and the first of them starts the build if nothing is building it."""
+    _content, digest = published_content(edition)
+    name = guidebook_pdf.pdf_name(edition, digest)
+    if not default_storage.exists(name):
+        guidebook_pdf.start_build(edition.pk)
+    if not default_storage.exists(name):  # built in the background
+        response = TemplateResponse(
+            request,
+            "practices/guidebook/pdf_pending.html",
+            {"page": edition, "retry_after": guidebook_pdf.RETRY_AFTER_S},
+            status=503,
+        )
+        response["Retry-After"] = str(guidebook_pdf.RETRY_AFTER_S)
+        return response
+    return _pdf_response(edition, name)
 
 
 def _draft_edition(request, pk):
@@ -127,7 +140,8 @@ def review_pdf(request, pk):
         return response
     draft = page.get_latest_revision_as_object()
     content = build_content(draft)
-    return _pdf_response(page, content, content_hash(content) + "-draft")
+    name = guidebook_pdf.cached_pdf(page, content, content_hash(content), draft=True)
+    return _pdf_response(page, name)
 
 
 # --- comments on a draft edition --------------------------------------------------------

@@ -5,6 +5,9 @@ scale, stage, period) is not language-specific, so when one version of a practic
 published its classification is copied onto the other published versions.
 """
 
+from functools import partial
+
+from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
@@ -60,9 +63,12 @@ _connect_content_cache()
 
 @receiver(page_published)
 def freeze_guidebook_edition(sender, instance, revision=None, **kwargs):
-    """A published edition keeps the practices as they were when it was published."""
+    """A published edition keeps the practices as they were when it was published; its PDF
+    is built once the publication is committed, in the background (guidebook_pdf)."""
     from practices.guidebook_content import freeze
+    from practices.guidebook_pdf import start_build
     from practices.models import GuidebookPage
 
     if isinstance(instance, GuidebookPage):
         freeze(instance, revision)
+        transaction.on_commit(partial(start_build, instance.pk))

@@ -57,12 +57,13 @@ def guidebook_header_buttons(page, user, view_name, next_url=None):
         icon_name="comment",
         priority=81,
     )
-    yield Button(
-        _("Start the next edition"),
-        reverse("guidebook_next_edition", args=[page.pk]),
-        icon_name="copy",
-        priority=82,
-    )
+    if page.live:
+        yield Button(
+            _("Start the next edition"),
+            reverse("guidebook_next_edition", args=[page.pk]),
+            icon_name="copy",
+            priority=82,
+        )
 
 
 @hooks.register("after_create_page")

@@ -1,15 +1,21 @@
 """The PDF of an edition: WeasyPrint on the server, Arabic shaped and right to left,
-cached until the edition changes. Text is read back with pypdf, in the order it is
-written in the PDF (WeasyPrint writes it in logical order with a ToUnicode map)."""
+built after publication (never by a reader's request), cached until the edition changes.
+Text is read back with pypdf, in the order it is written in the PDF (WeasyPrint writes it
+in logical order with a ToUnicode map)."""
 
 import io
+from datetime import timedelta
 
 import pypdf
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone
 
+from practices import guidebook_pdf
 from practices.guidebook_content import build_content
 from practices.guidebook_pdf import render_pdf
+from practices.models import GuidebookSnapshot
 from tests.factories import PracticeFactory, translate
 from tests.guidebook_factories import make_edition
 
@@ -95,3 +101,103 @@ def test_pdf_builds_for_an_edition_without_practices(client, chapters):
     assert response.status_code == 200
     text = pdf_text(b"".join(response.streaming_content))
     assert "Guidebook of good practices" in text
+
+
+# --- built after publication, never by concurrent readers --------------------------------
+def pdf_files():
+    try:
+        return default_storage.listdir("guidebook")[1]
+    except FileNotFoundError:
+        return []
+
+
+class ThreadRecorder:
+    """Stands in for threading.Thread: records what would run in the background."""
+
+    started = []
+
+    def __init__(self, target, args, name):
+        self.target, self.args, self.name = target, args, name
+
+    def start(self):
+        self.started.append(self)
+
+
+@pytest.fixture
+def background(settings, monkeypatch):
+    settings.KX_GUIDEBOOK_PDF_IN_BACKGROUND = True
+    ThreadRecorder.started = []
+    monkeypatch.setattr(guidebook_pdf.threading, "Thread", ThreadRecorder)
+    # The "thread" is run in the test's own thread below: keep its database connection.
+    monkeypatch.setattr(guidebook_pdf.connections, "close_all", lambda: None)
+    return ThreadRecorder.started
+
+
+def test_publication_builds_the_pdf_in_the_background_once_committed(
+    background, django_capture_on_commit_callbacks, client
+):
+    practice = PracticeFactory(title="Prison mentors")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        edition = make_edition([("Conditions", [practice])])
+    assert not background  # nothing before the publication is committed
+    for callback in callbacks:
+        callback()
+    assert [thread.args for thread in background] == [(edition.pk,)]
+    assert pdf_files() == []  # the publishing request did not build it
+
+    response = client.get(f"{edition.url}pdf/")
+    assert response.status_code == 503  # being built: the reader does not build it too
+    assert len(background) == 1
+
+    background[0].target(*background[0].args)  # the thread runs
+    assert len(pdf_files()) == 1
+    assert GuidebookSnapshot.objects.get(guidebook=edition).pdf_build_started_at is None
+    response = client.get(f"{edition.url}pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_readers_are_asked_to_come_back_while_the_pdf_is_prepared(background, client, monkeypatch):
+    def not_in_a_request(content):
+        raise AssertionError("a reader's request built the PDF")
+
+    monkeypatch.setattr(guidebook_pdf, "render_pdf", not_in_a_request)
+    edition = make_edition([("Conditions", [PracticeFactory(title="Prison mentors")])])
+    for _reader in range(3):
+        response = client.get(f"{edition.url}pdf/")
+        assert response.status_code == 503
+        assert response["Retry-After"] == "60"
+        assert "being prepared" in response.content.decode()
+    assert len(background) == 1  # the first reader started the build, the others waited
+
+
+def test_a_build_that_died_is_taken_over(background):
+    edition = make_edition([("Conditions", [])])
+    GuidebookSnapshot.objects.filter(guidebook=edition).update(
+        pdf_build_started_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert not guidebook_pdf.start_build(edition.pk)
+    GuidebookSnapshot.objects.filter(guidebook=edition).update(
+        pdf_build_started_at=timezone.now() - guidebook_pdf.BUILD_STALE_AFTER
+    )
+    assert guidebook_pdf.start_build(edition.pk)
+
+
+def test_command_builds_the_missing_pdfs_of_published_editions():
+    make_edition([("Conditions", [PracticeFactory(title="Prison mentors")])])
+    make_edition([("Draft", [])], slug="draft-edition", publish=False)
+    call_command("guidebook_build_pdfs", stdout=io.StringIO())
+    assert len(pdf_files()) == 1
+    out = io.StringIO()
+    call_command("guidebook_build_pdfs", stdout=out)
+    assert out.getvalue() == ""  # nothing left to build
+
+
+def test_draft_pdf_does_not_replace_the_published_one(moderator_client, client):
+    edition = make_edition([("Conditions", [PracticeFactory(title="Prison mentors")])])
+    assert client.get(f"{edition.url}pdf/").status_code == 200
+    edition.foreword = "<p>Next printing.</p>"
+    edition.save_revision()
+    response = moderator_client.get(f"/en/guidebook-review/{edition.pk}/pdf/")
+    assert response.status_code == 200
+    assert sorted(name.split("-")[0] for name in pdf_files()) == ["draft", "edition"]

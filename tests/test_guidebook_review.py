@@ -178,3 +178,43 @@ def test_chooser_filters_live_practices_by_pillar_region_and_stage(moderator_cli
     html = moderator_client.get(f"{base}?region={region}&stage=adapted").content.decode()
     assert "Pillar two Peru" in html and "Pillar one Kenya" not in html
     assert moderator_client.get(f"{base}?stage=nonsense").status_code == 200
+
+
+def test_published_edition_offers_the_next_edition_in_its_header(moderator_client):
+    practice = PracticeFactory(title="Prison mentors")
+    edition = make_edition([("Conditions", [practice])])
+    frozen = edition.snapshot.content_hash
+    action = f"/admin/guidebook/{edition.pk}/next-edition/"
+    assert action in moderator_client.get(f"/admin/pages/{edition.pk}/edit/").content.decode()
+    draft = make_edition([("Conditions", [])], slug="a-draft", publish=False)
+    assert (
+        "/next-edition/"
+        not in moderator_client.get(f"/admin/pages/{draft.pk}/edit/").content.decode()
+    )
+
+    # A later draft of the published edition is not what the next edition starts from.
+    later = edition.get_latest_revision_as_object()
+    chapters = list(later.chapters.all())
+    chapters[0].title = "Renamed in a draft"
+    later.chapters = chapters
+    later.save_revision()
+    assert edition.get_latest_revision_as_object().chapters.first().title == "Renamed in a draft"
+    assert "Start the next edition" in moderator_client.get(action).content.decode()
+    response = moderator_client.post(action)
+    new = GuidebookPage.objects.get(edition_number=2)
+    assert response["Location"] == f"/admin/pages/{new.pk}/edit/"
+    assert [c.title for c in new.chapters.all()] == ["Conditions"]
+    edition = GuidebookPage.objects.get(pk=edition.pk)
+    assert edition.live and edition.snapshot.content_hash == frozen
+
+
+def test_admin_allows_the_inline_scripts_of_wagtails_inline_panels(moderator_client, client):
+    """Adding a chapter runs an inline script of Wagtail's InlinePanel: the admin's CSP must
+    allow it (with a nonce, browsers would ignore 'unsafe-inline'); the site's CSP does not."""
+    edition = make_edition([("Conditions", [])])
+    admin = moderator_client.get(f"/admin/pages/{edition.pk}/edit/")
+    assert "new InlinePanel(" in admin.content.decode()
+    script_src = admin["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert "'unsafe-inline'" in script_src and "nonce-" not in script_src
+    public = client.get(edition.url)["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in public

@@ -106,6 +106,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")  # Wagtail's search index uses its fields
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's default per-process cache, plus a larger one for template fragments (`{% cache %}`
+# uses the "template_fragments" alias when there is one): the forum caches the markup of
+# every post shown, and the default cache's 300 entries would not hold one long thread.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kx-template-fragments",
+        "TIMEOUT": 86400,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -228,6 +241,13 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Wagtail 8's admin still writes inline scripts without a nonce (InlinePanel, date pickers)
+# and style attributes: its pages (kx_platform.urls) allow inline code, and nothing else more.
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+}
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -242,5 +262,10 @@ LOGGING = {
 
 # --- Platform ----------------------------------------------------------------
 KX_PRACTICES_PER_PAGE = 12
+# Build a guidebook edition's PDF in a background thread after its publication
+# (practices.guidebook_pdf); "false": in the caller's thread (tests).
+KX_GUIDEBOOK_PDF_IN_BACKGROUND = (
+    os.environ.get("KX_GUIDEBOOK_PDF_IN_BACKGROUND", "true").lower() != "false"
+)
 KX_PLATFORM_NAME = _("KX: South-South knowledge exchange")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # never send experts' e-mail hashes to a third party

@@ -16,5 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 KX_SHOW_DEMO_PASSWORDS = False
+KX_GUIDEBOOK_PDF_IN_BACKGROUND = False  # other threads cannot see a test's transaction
 KX_SEARCH_INDEX = os.path.join(tempfile.mkdtemp(prefix="kx-search-"), "search.sqlite3")
 ELASTICSEARCH_URL = ""  # the live suite (tests/live) reads the environment itself

@@ -100,7 +100,8 @@ class GuidebookPage(RoutablePageMixin, Page):
     def save(self, *args, **kwargs):
         """Every publication, whatever the path, ends here (practices.guidebook_publication):
         an edition does not go live while its comments are not dealt with."""
-        if self._goes_live():
+        fields = kwargs.get("update_fields")
+        if (fields is None or {"live", "live_revision"} & set(fields)) and self._goes_live():
             from practices.guidebook_publication import check_ready
 
             check_ready(self)
@@ -210,6 +211,9 @@ class GuidebookSnapshot(models.Model):
     content = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)
     frozen_at = models.DateTimeField(default=timezone.now)
+    # Set while a process builds the PDF (practices.guidebook_pdf): one build at a time,
+    # readers meanwhile are asked to come back.
+    pdf_build_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("frozen guidebook edition")
