@@ -126,3 +126,18 @@ def screenshot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def make_moderator(site, username):
+    """A moderator of the test's own, so that setting up two-factor authentication does
+    not depend on which other browser tests ran first (the demo `moderator` can only set
+    it up once)."""
+    return site.shell(
+        "from allauth.account.models import EmailAddress; "
+        "from django.contrib.auth.models import Group, User; "
+        f"u = User.objects.create_user('{username}', '{username}@example.org', "
+        f"'kx-demo-{username}'); "
+        "u.groups.add(Group.objects.get(name='Moderators')); "
+        "EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True); "
+        "print('ok')"
+    )

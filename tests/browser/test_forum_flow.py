@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import make_moderator, screenshot
 from tests.browser.test_practice_flow import set_up_two_factor_and_sign_in_to_admin
 from tests.browser.test_roster_flow import sign_in
 
@@ -75,7 +75,8 @@ def test_french_thread_arabic_reply_mention_flag_and_moderation(site, new_page):
         expect(page.locator(".messages")).to_contain_text("moderators")
     # Two flags: still visible; the moderator hides it from the queue.
     moderator = new_page()
-    set_up_two_factor_and_sign_in_to_admin(moderator, site, "moderator")
+    assert make_moderator(site, "forum_moderator") == "ok"
+    set_up_two_factor_and_sign_in_to_admin(moderator, site, "forum_moderator")
     moderator.goto(f"{site.url}/en/forum/moderation/")
     item = moderator.locator("article.queue-item", has_text="repentis")
     expect(item).to_contain_text("Exposes someone")

@@ -7,27 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import make_moderator, screenshot
 from tests.browser.test_practice_flow import set_up_two_factor_and_sign_in_to_admin
 
 pytestmark = pytest.mark.browser
 
 MODERATOR = "guidebook_moderator"
 EDITION = "Guidebook of good practices, browser edition"
-
-
-def make_moderator(site):
-    """A moderator of its own, so that setting up two-factor authentication does not depend
-    on which other browser tests ran first."""
-    return site.shell(
-        "from allauth.account.models import EmailAddress; "
-        "from django.contrib.auth.models import Group, User; "
-        f"u = User.objects.create_user('{MODERATOR}', '{MODERATOR}@example.org', "
-        f"'kx-demo-{MODERATOR}'); "
-        "u.groups.add(Group.objects.get(name='Moderators')); "
-        "EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True); "
-        "print('ok')"
-    )
 
 
 def practices_of_pillar(site, number):
@@ -44,7 +30,7 @@ def practices_of_pillar(site, number):
 
 
 def test_moderator_builds_an_edition_with_the_practice_chooser(site, new_page):
-    assert make_moderator(site) == "ok"
+    assert make_moderator(site, MODERATOR) == "ok"
     index = site.shell(
         "from practices.models import GuidebookIndexPage as G; "
         "print(G.objects.get(locale__language_code='en').pk)"
