@@ -87,7 +87,9 @@ def review(record, actor, status, reason=""):
         )
     with transaction.atomic():
         locked = (
-            ExchangeRecord.objects.select_for_update().select_related("request").get(pk=record.pk)
+            ExchangeRecord.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=record.pk)
         )
         if not can_review(locked, actor):
             raise PermissionDenied(_("Only the recipient side may confirm or dispute a record."))

@@ -297,7 +297,7 @@ def close_for_deleted_account(user, profile=None):
     if profile is not None:
         mine |= Q(expert=profile) | Q(responder=profile)
     open_requests = (
-        ExchangeRequest.objects.select_for_update()
+        ExchangeRequest.objects.select_for_update(of=("self",))
         .filter(mine, state__in=OPEN_STATES)
         .select_related("requester", "responder__user")
     )

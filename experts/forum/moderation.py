@@ -116,7 +116,9 @@ def flag_post(user, post, reason, note=""):
         )
     note = clean_text(note)[:REASON_MAX_LENGTH]
     with transaction.atomic():
-        locked = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+        locked = (
+            Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
+        )
         if Flag.objects.filter(post=locked, user=user, resolved_at__isnull=True).exists():
             raise ValidationError(_("You have already flagged this message."), code="duplicate")
         flag = Flag.objects.create(
@@ -164,7 +166,11 @@ def moderate_post(moderator, post, action, reason=""):
     reason = _clean_reason(reason, action)
     approved_now = False
     with transaction.atomic():
-        locked = Post.objects.select_for_update().select_related("thread", "author").get(pk=post.pk)
+        locked = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("thread", "author")
+            .get(pk=post.pk)
+        )
         sources, target = POST_ACTIONS[action]
         if locked.state not in sources:
             raise ValidationError(

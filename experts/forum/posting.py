@@ -269,7 +269,9 @@ def edit_post(editor, post, *, body, title=None):
     body = clean_body(body)
     new_title = clean_title(title) if (title is not None and post.is_opening) else None
     with transaction.atomic():
-        locked = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+        locked = (
+            Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
+        )
         thread = locked.thread
         title_before = thread.title if new_title and new_title != thread.title else ""
         if body == locked.body and not title_before:
