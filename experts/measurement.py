@@ -255,7 +255,13 @@ def figures(filters):
 
 
 def _pillar_label(pillar):
-    return f"{pillar.roman}. {pillar.short_name}" if pillar else _("No pillar given")
+    """"I. Conditions …"; in right-to-left languages "… (I)", which reads the same way in
+    SVG text (Chromium sets a label's words left to right there)."""
+    if not pillar:
+        return _("No pillar given")
+    if get_language_bidi():
+        return f"{pillar.short_name} ({pillar.roman})"
+    return f"{pillar.roman}. {pillar.short_name}"
 
 
 def dashboard(filters):
