@@ -255,8 +255,9 @@ def figures(filters):
 
 
 def _pillar_label(pillar):
-    """"I. Conditions …"; in right-to-left languages "… (I)", which reads the same way in
-    SVG text (Chromium sets a label's words left to right there)."""
+    """The row and chart label of a pillar: "I. Conditions …"; in right-to-left languages
+    "… (I)", which reads the same way in SVG text (Chromium sets a label's words left to
+    right there)."""
     if not pillar:
         return _("No pillar given")
     if get_language_bidi():

@@ -125,12 +125,12 @@ class SearchDocument(Document):
         batch): a fixed number of queries, whatever the number of objects."""
         if restricted_paths is None:
             restricted_paths = cls.restricted_paths()
-        documents = []
-        for obj in cls.get_queryset().filter(pk__in=pks):
-            if cls.should_index(obj, restricted_paths):
-                prepared = cls.prepare(obj)
-                documents.extend(prepared if isinstance(prepared, list) else [prepared])
-        return documents
+        return [
+            data
+            for obj in cls.get_queryset().filter(pk__in=pks)
+            if cls.should_index(obj, restricted_paths)
+            for data in prepared_documents(cls, obj)
+        ]
 
     @classmethod
     def to_elasticsearch(cls, data):

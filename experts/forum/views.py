@@ -308,6 +308,14 @@ def thread_detail(request, pk):
 # --- Writing -------------------------------------------------------------------------
 
 
+def _say_posted(request, published, published_message):
+    """Tell the author their message is out, or waits for a moderator (new members)."""
+    if published:
+        messages.success(request, published_message)
+    else:
+        messages.info(request, _("Thank you. Your first messages wait for a moderator's approval."))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_create(request, slug):
@@ -336,13 +344,7 @@ def thread_create(request, slug):
                 form.add_error(None, str(error) or _("You may not post in this category."))
                 status = 403
             else:
-                if thread.is_visible:
-                    messages.success(request, _("Your thread is published."))
-                else:
-                    messages.info(
-                        request,
-                        _("Thank you. Your first messages wait for a moderator's approval."),
-                    )
+                _say_posted(request, thread.is_visible, _("Your thread is published."))
                 return redirect(thread.get_absolute_url())
     return render(
         request,
@@ -380,13 +382,7 @@ def reply(request, pk):
                 form.add_error(None, str(error) or _("You may not reply here."))
                 status = 403
             else:
-                if post.is_published:
-                    messages.success(request, _("Your reply is published."))
-                else:
-                    messages.info(
-                        request,
-                        _("Thank you. Your first messages wait for a moderator's approval."),
-                    )
+                _say_posted(request, post.is_published, _("Your reply is published."))
                 return redirect(_post_url(post))
     else:
         initial = {}

@@ -57,7 +57,9 @@ class Snapshot:
     keys: list  # translation-key number -> translation key
     docs_of_key: list  # translation-key number -> [rowid, ...]
     values: dict  # {visibility: {facet: {value: bitmap over key numbers}}}
-    _unions: dict = field(default_factory=dict)
+    # What is derived from the above on demand: facet values per tier set, keys per
+    # language per tier set, the newest-first order.
+    _derived: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -67,7 +69,7 @@ class Snapshot:
     def facet_values(self, visibility):
         """{facet: {value: bitmap}} for a reader of these tiers (cached per tier set)."""
         tiers = tuple(sorted(visibility))
-        cached = self._unions.get(tiers)
+        cached = self._derived.get(tiers)
         if cached is not None:
             return cached
         merged = {}
@@ -77,7 +79,7 @@ class Snapshot:
                 for value, bits in per_value.items():
                     into[value] = into.get(value, 0) | bits
         with self._lock:
-            self._unions[tiers] = merged
+            self._derived[tiers] = merged
         return merged
 
     def keys_by_language(self, rowids):
@@ -103,7 +105,7 @@ class Snapshot:
     def all_keys_by_language(self, visibility):
         """{language: bitmap of keys} of every document a reader may see (cached)."""
         tiers = ("all", *sorted(visibility))
-        cached = self._unions.get(tiers)
+        cached = self._derived.get(tiers)
         if cached is None:
             visible = [
                 rowid
@@ -112,12 +114,12 @@ class Snapshot:
             ]
             cached = self.keys_by_language(visible)
             with self._lock:
-                self._unions[tiers] = cached
+                self._derived[tiers] = cached
         return cached
 
     def newest_first(self):
         """Every rowid, the most recently published first (cached)."""
-        cached = self._unions.get("newest")
+        cached = self._derived.get("newest")
         if cached is None:
             published = self.published_of
             cached = sorted(
@@ -126,7 +128,7 @@ class Snapshot:
                 reverse=True,
             )
             with self._lock:
-                self._unions["newest"] = cached
+                self._derived["newest"] = cached
         return cached
 
 

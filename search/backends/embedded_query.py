@@ -14,7 +14,7 @@ listed and counted, otherwise the partial matches are added below them. Tiers:
   2  the query's language, partial match   3  another language, partial match
 """
 
-from search.backends.embedded import WEIGHTS, facet_token, visibility_token
+from search.backends.embedded import SEPARATOR, WEIGHTS, facet_token, visibility_token
 from search.backends.embedded_bitmaps import DOC_LEVEL_FACETS, snapshot
 from search.plan import MIN_FULL_MATCHES, RawHit, RawResults
 
@@ -29,8 +29,6 @@ def quote(token):
 
 
 def _unit_text(language, alternatives):
-    from search.backends.embedded import SEPARATOR
-
     phrases = [
         quote(" ".join(f"{language}{SEPARATOR}{t}" for t in phrase))
         for phrase in alternatives
