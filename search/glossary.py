@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from uuid import uuid4
 
 from search.analysis import LANGUAGES, analyze
 
@@ -87,22 +88,37 @@ class Glossary:
         return sorted(results, key=len)[:limit]
 
 
+VERSION_KEY = "kx-glossary-version"
+
+
 @lru_cache(maxsize=1)
 def _cached(version):
     return Glossary(all_concepts())
 
 
 def get_glossary():
-    """The glossary, rebuilt when a moderator changes a concept."""
+    """The glossary, rebuilt when a moderator changes a concept.
+
+    Each process keeps the glossary of the version in Django's cache; with several
+    processes, only a shared cache (CACHES) lets a change reach them all.
+    """
     from django.core.cache import cache
 
-    return _cached(cache.get("kx-glossary-version", 0))
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Emptied or evicted: a new version, so this process rebuilds from the database.
+        version = uuid4().hex
+        if not cache.add(VERSION_KEY, version, None):
+            version = cache.get(VERSION_KEY, version)
+    return _cached(version)
 
 
 def glossary_changed():
+    """Make every process rebuild its glossary (called after a concept is saved or deleted).
+
+    A new random version, not a counter: a counter restarts after the cache is emptied and
+    can land on a version this process already built from older concepts.
+    """
     from django.core.cache import cache
 
-    try:
-        cache.incr("kx-glossary-version")
-    except ValueError:
-        cache.set("kx-glossary-version", 1, None)
+    cache.set(VERSION_KEY, uuid4().hex, None)

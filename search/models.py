@@ -1,5 +1,6 @@
 """What the search app stores in the main database: the outbox and the glossary."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -50,7 +51,13 @@ class GlossaryConcept(index.Indexed, models.Model):
     terms_es = models.TextField(_("Spanish terms"), blank=True, help_text=_("One term per line."))
 
     panels = [
-        FieldPanel("key"),
+        FieldPanel(
+            "key",
+            help_text=_(
+                "A short identifier such as cattle-rustling. The key of a concept of the"
+                " curated glossary adds these terms to that concept."
+            ),
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("terms_ar"),
@@ -84,11 +91,18 @@ class GlossaryConcept(index.Indexed, models.Model):
             for code in ("ar", "en", "fr", "es")
         }
 
-    def clean(self):
-        from django.core.exceptions import ValidationError
+    def preferred_terms(self):
+        """{language: the preferred (first) term, or ""}, for the admin's list."""
+        return {code: terms[0] if terms else "" for code, terms in self.terms().items()}
 
-        if not any(self.terms().values()):
+    def clean(self):
+        terms = self.terms()
+        if not any(terms.values()):
             raise ValidationError(_("Give at least one term."))
-        too_long = [t for terms in self.terms().values() for t in terms if len(t) > 100]
+        too_long = {
+            f"terms_{code}": _("A term may have at most 100 characters.")
+            for code, language_terms in terms.items()
+            if any(len(t) > 100 for t in language_terms)
+        }
         if too_long:
-            raise ValidationError(_("A term may have at most 100 characters."))
+            raise ValidationError(too_long)

@@ -1,11 +1,15 @@
-"""Write an outbox row for every change that affects what search may show."""
+"""Write an outbox row for every change that affects what search may show, and have
+searches use the glossary as moderators change it."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from search.documents import document_for_model
+from search.glossary import glossary_changed
+from search.models import GlossaryConcept
 from search.outbox import enqueue
 
 
@@ -195,3 +199,13 @@ def _connect_forum_signals():
 
 
 _connect_forum_signals()
+
+
+# --- The glossary -----------------------------------------------------------------------
+# After commit, so a process rebuilding its glossary at once reads the committed concepts.
+
+
+@receiver(post_save, sender=GlossaryConcept)
+@receiver(post_delete, sender=GlossaryConcept)
+def on_glossary_concept_change(sender, instance, **kwargs):
+    transaction.on_commit(glossary_changed)

@@ -996,6 +996,11 @@ def run_command(*argv):
     return code, err.getvalue().splitlines()
 
 
+@pytest.fixture(autouse=True)
+def glossary_from_the_database(db):
+    """Parsing a query reads the glossary, moderators' concepts included."""
+
+
 @pytest.fixture
 def keep_db_connection(monkeypatch):
     # run_from_argv closes the connections when it ends; the test transaction needs its own.
