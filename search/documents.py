@@ -12,6 +12,7 @@ field as a language-neutral fallback. Facets are keyword fields.
 
 import html
 import re
+from functools import cache
 from urllib.parse import quote
 
 from django.conf import settings
@@ -218,7 +219,6 @@ class PracticeDocument(SearchDocument):
         """The documents of `pages` outside the `restricted` paths, from their column
         values and four queries for the classification (a Page object each would cost
         more than everything else in a rebuild)."""
-        from kx_platform.models import Theme
         from practices.models import PracticeTheme
 
         urls = PageUrls()
@@ -246,11 +246,7 @@ class PracticeDocument(SearchDocument):
                 .values_list("goodpracticepage_id", "country__code")
             ),
         }
-        name_fields = {
-            code: f"tag__name_{code}"
-            for code in LANGUAGE_ANALYZERS
-            if any(f.name == f"name_{code}" for f in Theme._meta.get_fields())
-        }
+        name_fields = _theme_name_fields()
         codes = list(name_fields)
         themes = _grouped(
             (page_id, {"slug": slug, "en": name, **dict(zip(codes, translated, strict=True))})
@@ -342,6 +338,15 @@ class PageUrls:
         if not getattr(settings, "WAGTAIL_APPEND_SLASH", True) and url != "/":
             url = url.rstrip("/")
         return url
+
+
+@cache
+def _theme_name_fields():
+    """{language: lookup of the theme's name in it} for the languages Theme has a field for."""
+    from kx_platform.models import Theme
+
+    names = {f.name for f in Theme._meta.get_fields()}
+    return {code: f"tag__name_{code}" for code in LANGUAGE_ANALYZERS if f"name_{code}" in names}
 
 
 def _grouped(pairs):

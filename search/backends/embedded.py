@@ -20,7 +20,9 @@ from pathlib import Path
 from django.conf import settings
 
 from search.analysis import analyze_standard, analyze_tagged
+from search.backends import embedded_phrases
 from search.backends.embedded_build import build_batches
+from search.backends.embedded_phrases import PhraseIndex
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +62,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS suggest_fts USING fts5(
 );
 """
 WEIGHTS = "10.0, 4.0, 1.0, 3.0, 0.0"  # title, summary, body, themes, filters
-SCHEMA_VERSION = 3  # PRAGMA user_version; a file of another version is emptied (connect())
+SCHEMA_VERSION = 4  # PRAGMA user_version; a file of another version is emptied (connect())
 
 
 def facet_token(facet, value):
     """The token of a facet value in the `filters` column (hex: any value, one token)."""
     return f"f{SEPARATOR}{facet}{SEPARATOR}{str(value).encode().hex()}"
-
-
-def visibility_token(visibility):
-    return f"v{SEPARATOR}{visibility}"
 
 
 def index_path():
@@ -114,9 +112,22 @@ def bump_generation(conn):
     )
 
 
-def index_rows(data):
+def phrases_for_writing(conn):
+    """The glossary phrases every document of this index file carries as tokens
+    (embedded_phrases): fixed when the first document is written."""
+    phrases = embedded_phrases.stored(conn)
+    if not len(phrases) and conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
+        from search.glossary import get_glossary
+
+        phrases = PhraseIndex.from_glossary(get_glossary())
+        embedded_phrases.store(conn, phrases)
+    return phrases
+
+
+def index_rows(data, phrases):
     """What one prepared document writes, analysed (no rowids yet): (docs row, docs_fts
-    row, facet pairs, suggestion rows). Pure, so worker processes can make it."""
+    row, facet pairs, suggestion rows), its text followed by the tokens of the glossary
+    `phrases` (a PhraseIndex) it holds. Pure, so worker processes can make it."""
     language = data["language"]
     published = data["published_at"].isoformat() if data["published_at"] else None
     doc = (
@@ -133,18 +144,20 @@ def index_rows(data):
         data["visibility"],
     )
     themes = " ".join(
-        analyze_tagged(text, code, f"{code}{SEPARATOR}")
+        phrases.with_phrases(analyze_tagged(text, code, f"{code}{SEPARATOR}"), code)
         for code, text in data["themes"].items()
         if text
     )
-    filters = [visibility_token(data["visibility"])] + [
-        facet_token(f, v) for f, values in data["facets"].items() for v in values
-    ]
+    # Visibility is not a token: readers' tiers are checked on the snapshot
+    # (embedded_bitmaps), which costs nothing, where a token read a doclist as long as
+    # the index in every query.
+    filters = [facet_token(f, v) for f, values in data["facets"].items() for v in values]
     prefix = f"{language}{SEPARATOR}"
     fts = (
-        analyze_tagged(data["title"], language, prefix),
-        analyze_tagged(data["summary"], language, prefix),
-        analyze_tagged(data["body"], language, prefix),
+        *(
+            phrases.with_phrases(analyze_tagged(data[column], language, prefix), language)
+            for column in ("title", "summary", "body")
+        ),
         themes,
         " ".join(filters),
     )
@@ -252,7 +265,8 @@ class EmbeddedIndex:
 
     def _write(self, conn, prepared):
         self._delete(conn, [data["id"] for data in prepared])
-        insert_rows(conn, [index_rows(data) for data in prepared])
+        phrases = phrases_for_writing(conn)
+        insert_rows(conn, [index_rows(data, phrases) for data in prepared])
 
     def rebuild(self, documents, progress=None, batch_size=500, workers=None):
         """Fill a new index file from the database and swap it in; readers never wait.
@@ -269,7 +283,8 @@ class EmbeddedIndex:
         conn.execute("PRAGMA synchronous=OFF")
         total = 0
         try:
-            for rows in build_batches(documents, batch_size, workers):
+            phrases = phrases_for_writing(conn)
+            for rows in build_batches(documents, phrases, batch_size, workers):
                 conn.execute("BEGIN")
                 insert_rows(conn, rows)
                 conn.execute("COMMIT")

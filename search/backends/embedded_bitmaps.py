@@ -15,11 +15,17 @@ Facet bitmaps are kept per visibility tier, because an expert's public document 
 carry fewer facet values than their members' one; a reader's bitmap is the union over
 the tiers they may read. The `lang` facet is counted from the matching documents
 themselves (a practice found through its English version counts under English only).
-Bitmaps count results; `keys_by_language` turns matching documents into them.
+Bitmaps count results; `keys_by_language` turns matching documents into them, keeping
+only those of the reader's tiers (visibility is not in the FTS5 queries).
+
+The snapshot also carries the index file's PhraseIndex (embedded_phrases), so a query
+asks for the phrase tokens the file holds.
 """
 
 import threading
 from dataclasses import dataclass, field
+
+from search.backends import embedded_phrases
 
 DOC_LEVEL_FACETS = ("lang",)
 
@@ -50,13 +56,14 @@ class Snapshot:
     tk_of: list  # rowid -> translation-key number (-1 where no document)
     language_of: list  # rowid -> language code (the document's own)
     lang_of: list  # rowid -> values of its `lang` facet (an expert's languages)
-    combo_of: list  # rowid -> index in `combos` of its lang_of
-    combos: list  # the distinct lang_of tuples
+    combo_of: list  # rowid -> index in `combos` of its (lang_of, visibility)
+    combos: list  # the distinct (lang_of, visibility) pairs
     visibility_of: list  # rowid -> visibility tier
     published_of: list  # rowid -> ISO date or ""
     keys: list  # translation-key number -> translation key
     docs_of_key: list  # translation-key number -> [rowid, ...]
     values: dict  # {visibility: {facet: {value: bitmap over key numbers}}}
+    phrases: embedded_phrases.PhraseIndex  # the glossary phrases indexed as tokens
     # What is derived from the above on demand: facet values per tier set, keys per
     # language per tier set, the newest-first order.
     _derived: dict = field(default_factory=dict)
@@ -82,10 +89,9 @@ class Snapshot:
             self._derived[tiers] = merged
         return merged
 
-    def keys_by_language(self, rowids):
-        """{language: bitmap of keys} of the given documents, by the values of their
-        `lang` facet, and under None all of them. The caller has kept only documents
-        the reader may see (the FTS5 query holds their tiers)."""
+    def keys_by_language(self, rowids, visibility):
+        """{language: bitmap of keys} of those of the given documents a reader of these
+        tiers may see, by the values of their `lang` facet, and under None all of them."""
         tk_of, combo_of = self.tk_of, self.combo_of
         width = (len(self.keys) + 8) // 8
         arrays = [bytearray(width) for _ in self.combos]
@@ -93,12 +99,14 @@ class Snapshot:
             key = tk_of[rowid]
             arrays[combo_of[rowid]][key >> 3] |= 1 << (key & 7)
         result = {None: 0}
-        for combo, array in zip(self.combos, arrays, strict=True):
+        for (languages, tier), array in zip(self.combos, arrays, strict=True):
+            if tier not in visibility:
+                continue
             bits = int.from_bytes(array, "little")
             if not bits:
                 continue
             result[None] |= bits
-            for language in combo:
+            for language in languages:
                 result[language] = result.get(language, 0) | bits
         return result
 
@@ -107,12 +115,8 @@ class Snapshot:
         tiers = ("all", *sorted(visibility))
         cached = self._derived.get(tiers)
         if cached is None:
-            visible = [
-                rowid
-                for rowid, tier in enumerate(self.visibility_of)
-                if tier is not None and tier in visibility
-            ]
-            cached = self.keys_by_language(visible)
+            documents = [rowid for rowid, key in enumerate(self.tk_of) if key >= 0]
+            cached = self.keys_by_language(documents, visibility)
             with self._lock:
                 self._derived[tiers] = cached
         return cached
@@ -170,7 +174,10 @@ def load(conn, generation):
             key_numbers, len(keys)
         )
     combo_numbers = {}
-    combo_of = [combo_numbers.setdefault(combo, len(combo_numbers)) for combo in lang_of]
+    combo_of = [
+        combo_numbers.setdefault(combo, len(combo_numbers))
+        for combo in zip(lang_of, visibility_of, strict=True)
+    ]
     return Snapshot(
         generation=generation,
         combo_of=combo_of,
@@ -183,6 +190,7 @@ def load(conn, generation):
         keys=keys,
         docs_of_key=docs_of_key,
         values=values,
+        phrases=embedded_phrases.stored(conn),
     )
 
 

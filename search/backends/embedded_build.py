@@ -37,27 +37,29 @@ def database_in_memory():
 
 
 def batch_rows(task):
-    """The index rows of one batch: (content type, primary keys, restricted paths)."""
+    """The index rows of one batch: (content type, primary keys, restricted paths, the
+    index's PhraseIndex)."""
     from search.backends.embedded import index_rows
     from search.documents import DOCUMENTS
 
-    name, pks, restricted = task
-    return [index_rows(data) for data in DOCUMENTS[name].prepare_batch(pks, restricted)]
+    name, pks, restricted, phrases = task
+    return [index_rows(d, phrases) for d in DOCUMENTS[name].prepare_batch(pks, restricted)]
 
 
-def batch_tasks(documents, batch_size):
+def batch_tasks(documents, phrases, batch_size):
     for document in documents:
         restricted = document.restricted_paths()
         pks = list(document.get_queryset().values_list("pk", flat=True))
         for start in range(0, len(pks), batch_size):
-            yield document.content_type_name, pks[start : start + batch_size], restricted
+            yield document.content_type_name, pks[start : start + batch_size], restricted, phrases
 
 
-def build_batches(documents, batch_size=500, workers=None):
-    """Lists of index rows, batch after batch, of every object of `documents`."""
+def build_batches(documents, phrases, batch_size=500, workers=None):
+    """Lists of index rows, batch after batch, of every object of `documents`, with the
+    tokens of `phrases` (a PhraseIndex)."""
     documents = list(documents)
-    tasks = list(batch_tasks(documents, batch_size))
-    objects = sum(len(pks) for _name, pks, _restricted in tasks)
+    tasks = list(batch_tasks(documents, phrases, batch_size))
+    objects = sum(len(task[1]) for task in tasks)
     workers = default_workers() if workers is None else workers
     if workers < 2 or objects < PARALLEL_MIN_OBJECTS or database_in_memory():
         for task in tasks:

@@ -1,11 +1,12 @@
 """Searching the embedded index (see embedded.py for the layout).
 
-A text search first asks FTS5 for every document matching the text fully within the
-reader's tiers (rowids only, no score): turned into bitmaps (embedded_bitmaps), they give
-the total and every facet count. Then only the documents a page needs are scored: FTS5
-queries whose MATCH holds the text *and* the filters (every facet value and visibility
-tier is also a token of the `filters` column), in the query's language first, in the
-others only when the first tier does not fill the page.
+A text search first asks FTS5 for every document matching the text fully (rowids only,
+no score): turned into bitmaps of the results the reader may see (embedded_bitmaps),
+they give the total and every facet count. Then only the documents a page needs are
+scored: FTS5 queries whose MATCH holds the text *and* the filters (every facet value is
+also a token of the `filters` column), in the query's language first, in the others
+only when the first tier does not fill the page. Glossary phrases the index holds as
+tokens (embedded_phrases) are asked for as those tokens.
 
 Matching: a document matching every unit of the query (a "full" match) ranks above one
 matching some; when at least MIN_FULL_MATCHES results match fully, only those are
@@ -14,9 +15,13 @@ listed and counted, otherwise the partial matches are added below them. Tiers:
   2  the query's language, partial match   3  another language, partial match
 """
 
-from search.backends.embedded import SEPARATOR, WEIGHTS, facet_token, visibility_token
+from search.backends.embedded import SEPARATOR, WEIGHTS, facet_token
 from search.backends.embedded_bitmaps import DOC_LEVEL_FACETS, snapshot
 from search.plan import MIN_FULL_MATCHES, RawHit, RawResults
+
+# The fewest documents `Search.best` asks SQLite for: a result may have several
+# documents (an expert's tiers), which only count once.
+MIN_SCORED = 50
 
 HIT_COLUMNS = (
     "doc_id, content_type, object_id, translation_key, language, title, summary, body, url,"
@@ -28,35 +33,36 @@ def quote(token):
     return '"' + token.replace('"', '""') + '"'
 
 
-def _unit_text(language, alternatives):
-    phrases = [
-        quote(" ".join(f"{language}{SEPARATOR}{t}" for t in phrase))
-        for phrase in alternatives
-        if phrase
-    ]
-    if not phrases:
+def _phrase_text(language, phrase, phrases):
+    token = phrases.token(language, phrase) if phrases is not None and len(phrase) > 1 else None
+    return quote(token or " ".join(f"{language}{SEPARATOR}{t}" for t in phrase))
+
+
+def _unit_text(language, alternatives, phrases):
+    texts = [_phrase_text(language, phrase, phrases) for phrase in alternatives if phrase]
+    if not texts:
         return ""
-    return phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})"
+    return texts[0] if len(texts) == 1 else f"({' OR '.join(texts)})"
 
 
-def fts_expression(clauses, required=None):
+def fts_expression(clauses, required=None, phrases=None):
     """FTS5 MATCH text for the plan's clauses: with `required` ({language: unit
-    indexes}) those units must all match, else any unit may. Every token is quoted, so
-    user input can never be read as FTS5 syntax."""
+    indexes}) those units must all match, else any unit may; the phrases `phrases` (a
+    PhraseIndex) holds are asked for as their tokens. Every token is quoted, so user
+    input can never be read as FTS5 syntax."""
     per_language = []
     for language, units in clauses.items():
         chosen = units if required is None else [units[i] for i in required.get(language, [])]
-        texts = [t for t in (_unit_text(language, unit) for unit in chosen) if t]
+        texts = [t for t in (_unit_text(language, unit, phrases) for unit in chosen) if t]
         if texts:
             joiner = " OR " if required is None else " AND "
             per_language.append(f"({joiner.join(texts)})")
     return " OR ".join(per_language)
 
 
-def filter_expression(visibility, filters):
-    """FTS5 MATCH text restricting to the reader's tiers and the active filters."""
-    groups = [[visibility_token(v) for v in visibility]]
-    groups += [[facet_token(f, v) for v in values] for f, values in filters.items() if values]
+def filter_expression(filters):
+    """FTS5 MATCH text restricting to the active filters ("" for none)."""
+    groups = [[facet_token(f, v) for v in values] for f, values in filters.items() if values]
     return " AND ".join("(" + " OR ".join(quote(t) for t in group) + ")" for group in groups)
 
 
@@ -75,29 +81,53 @@ class Search:
         self.filters = {f: v for f, v in plan.filters.items() if v}
         self.visibility = set(plan.visibility)
 
-    def matches(self, text, filters):
-        """[(rowid, score)] of the documents matching the text and the filters."""
-        expression = f"({text}) AND {filter_expression(self.plan.visibility, filters)}"
-        return self.conn.execute(
-            f"SELECT rowid, bm25(docs_fts, {WEIGHTS}) FROM docs_fts WHERE docs_fts MATCH ?",
-            [expression],
-        ).fetchall()
+    def expression(self, clauses, required=None):
+        return fts_expression(clauses, required, self.snap.phrases)
+
+    def matches(self, text, filters, limit=None):
+        """[(rowid, score)] of the documents matching the text and the filters (of
+        every tier: best_per_key keeps the reader's); with `limit`, the best ones only."""
+        restriction = filter_expression(filters)
+        expression = f"({text}) AND {restriction}" if restriction else text
+        sql = f"SELECT rowid, bm25(docs_fts, {WEIGHTS}) FROM docs_fts WHERE docs_fts MATCH ?"
+        if limit is None:
+            return self.conn.execute(sql, [expression]).fetchall()
+        return self.conn.execute(f"{sql} ORDER BY 2, 1 LIMIT ?", [expression, limit]).fetchall()
+
+    def best(self, text, wanted, exclude=frozenset()):
+        """The `wanted` best [(tier, score, rowid)] of the results matching the text and
+        the filters, but the keys in `exclude`, best first (all of them when there are
+        fewer). SQLite keeps the best documents (only they reach Python), asked for again
+        in larger numbers when too many are another version of a result or excluded."""
+        limit = max(2 * wanted, MIN_SCORED)
+        while True:
+            rows = self.matches(text, self.filters, limit)
+            ranked = sorted(r for k, r in self.best_per_key(rows).items() if k not in exclude)
+            if len(rows) < limit or len(ranked) >= wanted:
+                return ranked[:wanted]
+            limit *= 4
 
     def matching_rowids(self, text):
-        """The rowids of the documents matching the text the reader may see (no score:
+        """The rowids of the documents matching the text, of every tier (no score:
         three times faster than `matches`)."""
-        expression = f"({text}) AND {filter_expression(self.plan.visibility, {})}"
         found = self.conn.execute(
-            "SELECT group_concat(rowid) FROM docs_fts WHERE docs_fts MATCH ?", [expression]
+            "SELECT group_concat(rowid) FROM docs_fts WHERE docs_fts MATCH ?", [text]
         ).fetchone()[0]
         return map(int, found.split(",")) if found else ()
 
+    def by_language(self, rowids):
+        return self.snap.keys_by_language(rowids, self.visibility)
+
     def best_per_key(self, rows, full=None):
-        """{key number: (tier, score, rowid)}, the best document of each result."""
+        """{key number: (tier, score, rowid)}, the best document of each result the
+        reader may see."""
         tk_of, language_of = self.snap.tk_of, self.snap.language_of
+        visibility_of, visibility = self.snap.visibility_of, self.visibility
         language = self.plan.language
         best = {}
         for rowid, score in rows:
+            if visibility_of[rowid] not in visibility:
+                continue
             tier = (language_of[rowid] != language) + (0 if full is None or rowid in full else 2)
             rank = (tier, score, rowid)
             key = tk_of[rowid]
@@ -184,11 +214,11 @@ class Search:
     # --- the two kinds of search ----------------------------------------------------------
     def text(self):
         plan = self.plan
-        strict = fts_expression(plan.clauses, plan.strict)
+        strict = self.expression(plan.clauses, plan.strict)
         strict_rowids = list(self.matching_rowids(strict))
-        by_language = self.snap.keys_by_language(strict_rowids)
+        by_language = self.by_language(strict_rowids)
         results = self.results(by_language)
-        loose = fts_expression(plan.clauses)
+        loose = self.expression(plan.clauses)
         if plan.require_all or loose == strict or results.bit_count() >= MIN_FULL_MATCHES:
             return self.full_matches(strict, by_language, results)
         # Few full matches: every match, the full ones first.
@@ -200,7 +230,7 @@ class Search:
                 source = self.matching_rowids(loose)  # counted without their own filter
             else:
                 source = (rowid for rowid, _score in rows)
-            facet_counts = self.facet_counts(self.snap.keys_by_language(source))
+            facet_counts = self.facet_counts(self.by_language(source))
         ranked = list(best.values())
         cross = sorted({self.snap.language_of[r[2]] for r in ranked if r[0] % 2 == 1})
         return RawResults(
@@ -223,15 +253,14 @@ class Search:
             own = {language: plan.clauses.get(language, [])}
             ranked = []
             if own[language]:
-                rows = self.matches(fts_expression(own, plan.strict), self.filters)
-                ranked = sorted(self.best_per_key(rows).values())
+                ranked = self.best(self.expression(own, plan.strict), wanted)
             others = {code: units for code, units in plan.clauses.items() if code != language}
-            expression = fts_expression(others, plan.strict)
+            expression = self.expression(others, plan.strict)
             if len(ranked) < wanted and expression:
+                # The first tier holds every result in the query's language: fewer than
+                # wanted, so `best` returned them all.
                 seen = {self.snap.tk_of[rowid] for _tier, _score, rowid in ranked}
-                rows = self.matches(expression, self.filters)
-                more = self.best_per_key(rows)
-                ranked += sorted(rank for key, rank in more.items() if key not in seen)
+                ranked += self.best(expression, wanted - len(ranked), exclude=seen)
             ordered = ranked[plan.offset : wanted]
         own_results = by_language.get(language, 0)
         cross = sorted(

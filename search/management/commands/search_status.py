@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from search.backends import elasticsearch_configured
 from search.backends.embedded import get_index
+from search.backends.embedded_phrases import PhraseIndex, stored
 from search.documents import DOCUMENTS
 from search.models import OutboxEntry
 
@@ -35,3 +36,25 @@ class Command(BaseCommand):
         if elastic is not None:
             pending = OutboxEntry.objects.filter(elasticsearch_done=False).count()
             self.stdout.write(f"outbox: {pending} waiting for Elasticsearch")
+        self.stdout.write(phrase_status(get_index()))
+
+
+def phrase_status(index):
+    """How many glossary phrases the embedded index holds as tokens, and how many it
+    matches by position until the next rebuild (search.backends.embedded_phrases)."""
+    from search.glossary import get_glossary
+
+    if index.conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
+        return "glossary phrases: chosen when the first document is indexed"
+    held = stored(index.conn)
+    current = PhraseIndex.from_glossary(get_glossary())
+    later = sum(
+        1
+        for language, tokens in current.tokens.items()
+        for phrase in tokens
+        if held.token(language, phrase) is None
+    )
+    line = f"glossary phrases: {len(held)} held as tokens in the embedded index"
+    if later:
+        line += f"; {later} newer ones matched by position until `search_rebuild`"
+    return line
