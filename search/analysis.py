@@ -653,19 +653,21 @@ def highlight_terms(
         return []
     if not isinstance(language, str):
         language = None
-    spans: list[tuple[int, int]] = []
     prepared = _SAME_LENGTH_RE.sub(_same_length_char, text)
     raw_token_re = _RAW_TOKEN_RE_ASTRAL if _ASTRAL_RE.search(prepared) else _RAW_TOKEN_RE
     analyzer = _analyzer_for(language)
-    for match in raw_token_re.finditer(prepared):
-        word = match.group()
+    # Each distinct word is analysed once; then the occurrences of those that match.
+    matching = set()
+    for word in set(raw_token_re.findall(prepared)):
         if len(word) <= 4 * MAX_TOKEN_LENGTH:
             analysed: Iterable[str] = _analyze_word(word, language)
         else:  # not worth caching
             analysed = analyzer(word)
         if not terms.isdisjoint(analysed):
-            spans.append(match.span())
-    return spans
+            matching.add(word)
+    if not matching:
+        return []
+    return [m.span() for m in raw_token_re.finditer(prepared) if m.group() in matching]
 
 
 def _best_window(spans: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -112,6 +113,18 @@ def bump_generation(conn):
     )
 
 
+FTS_TABLES = ("docs_fts", "suggest_fts")
+DEFAULT_AUTOMERGE = 4  # FTS5's own default
+
+
+def set_automerge(conn, value):
+    for table in FTS_TABLES:
+        conn.execute(
+            f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', ?)",  # noqa: S608
+            (value,),
+        )
+
+
 def phrases_for_writing(conn):
     """The glossary phrases every document of this index file carries as tokens
     (embedded_phrases): fixed when the first document is written."""
@@ -122,6 +135,17 @@ def phrases_for_writing(conn):
         phrases = PhraseIndex.from_glossary(get_glossary())
         embedded_phrases.store(conn, phrases)
     return phrases
+
+
+@lru_cache(maxsize=4096)
+def themes_text(phrases, themes):
+    """The `themes` column of a document whose themes are ((language, names), ...): the
+    same few combinations come back document after document."""
+    return " ".join(
+        phrases.with_phrases(analyze_tagged(text, code, f"{code}{SEPARATOR}"), code)
+        for code, text in themes
+        if text
+    )
 
 
 def index_rows(data, phrases):
@@ -143,11 +167,7 @@ def index_rows(data, phrases):
         published,
         data["visibility"],
     )
-    themes = " ".join(
-        phrases.with_phrases(analyze_tagged(text, code, f"{code}{SEPARATOR}"), code)
-        for code, text in data["themes"].items()
-        if text
-    )
+    themes = themes_text(phrases, tuple(data["themes"].items()))
     # Visibility is not a token: readers' tiers are checked on the snapshot
     # (embedded_bitmaps), which costs nothing, where a token read a doclist as long as
     # the index in every query.
@@ -284,6 +304,8 @@ class EmbeddedIndex:
         total = 0
         try:
             phrases = phrases_for_writing(conn)
+            # No merging of FTS5 segments while filling: 'optimize' merges them all once.
+            set_automerge(conn, 0)
             for rows in build_batches(documents, phrases, batch_size, workers):
                 conn.execute("BEGIN")
                 insert_rows(conn, rows)
@@ -291,7 +313,9 @@ class EmbeddedIndex:
                 total += len(rows)
                 if progress and rows:
                     progress(len(rows))
-            conn.execute("INSERT INTO docs_fts (docs_fts) VALUES ('optimize')")
+            for table in FTS_TABLES:
+                conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+            set_automerge(conn, DEFAULT_AUTOMERGE)  # for the outbox's writes
             conn.execute("ANALYZE")
             bump_generation(conn)
         finally:

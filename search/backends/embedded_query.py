@@ -15,6 +15,8 @@ listed and counted, otherwise the partial matches are added below them. Tiers:
   2  the query's language, partial match   3  another language, partial match
 """
 
+import numpy as np
+
 from search.backends.embedded import SEPARATOR, WEIGHTS, facet_token
 from search.backends.embedded_bitmaps import DOC_LEVEL_FACETS, snapshot
 from search.plan import MIN_FULL_MATCHES, RawHit, RawResults
@@ -108,12 +110,12 @@ class Search:
             limit *= 4
 
     def matching_rowids(self, text):
-        """The rowids of the documents matching the text, of every tier (no score:
-        three times faster than `matches`)."""
+        """The rowids of the documents matching the text, of every tier, as an array
+        (no score: three times faster than `matches`)."""
         found = self.conn.execute(
             "SELECT group_concat(rowid) FROM docs_fts WHERE docs_fts MATCH ?", [text]
         ).fetchone()[0]
-        return map(int, found.split(",")) if found else ()
+        return np.fromstring(found or "", dtype=np.int64, sep=",")
 
     def by_language(self, rowids):
         return self.snap.keys_by_language(rowids, self.visibility)
@@ -215,7 +217,7 @@ class Search:
     def text(self):
         plan = self.plan
         strict = self.expression(plan.clauses, plan.strict)
-        strict_rowids = list(self.matching_rowids(strict))
+        strict_rowids = self.matching_rowids(strict)
         by_language = self.by_language(strict_rowids)
         results = self.results(by_language)
         loose = self.expression(plan.clauses)
@@ -223,13 +225,13 @@ class Search:
             return self.full_matches(strict, by_language, results)
         # Few full matches: every match, the full ones first.
         rows = self.matches(loose, self.filters)
-        best = self.best_per_key(rows, full=set(strict_rowids))
+        best = self.best_per_key(rows, full=set(strict_rowids.tolist()))
         facet_counts = {}
         if plan.facets:
             if any(f in self.filters for f in plan.facets):
                 source = self.matching_rowids(loose)  # counted without their own filter
             else:
-                source = (rowid for rowid, _score in rows)
+                source = [rowid for rowid, _score in rows]
             facet_counts = self.facet_counts(self.by_language(source))
         ranked = list(best.values())
         cross = sorted({self.snap.language_of[r[2]] for r in ranked if r[0] % 2 == 1})
