@@ -82,6 +82,15 @@ def count(conn, expression):
     ).fetchone()[0]
 
 
+def test_an_empty_index_chooses_its_phrases_with_its_first_document(db):
+    assert "chosen when the first document is indexed" in status()
+    assert not len(stored(index_conn()))
+    PracticeFactory(title="Young people first", language="en")
+    drain_search()
+    assert stored(index_conn()).tokens == PhraseIndex.from_glossary(get_glossary()).tokens
+    assert "held as tokens" in status() and "newer" not in status()
+
+
 @pytest.fixture
 def library(db):
     pages = [

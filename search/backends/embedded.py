@@ -3,7 +3,9 @@
 Text is analysed in Python (search.analysis) the way Elasticsearch's language analyzers
 do it, and only the analysed tokens reach FTS5, each prefixed with the document's
 language (`ar_رهاب`, `fr_extrem`), so one FTS5 query can ask each language in its own
-terms. Facets live in a plain table, so their counts are SQL GROUP BYs. A document's
+terms. Each facet value is a token of the `filters` column, for filtering in the same
+MATCH, and a row of the `facets` table, which embedded_bitmaps reads to count; each
+glossary phrase occurring in a document is a token too (embedded_phrases). A document's
 versions in several languages share a translation key; results keep the best one.
 
 The index file sits beside the database by default (var/search.sqlite3), whatever the
