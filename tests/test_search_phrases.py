@@ -227,6 +227,16 @@ def test_scoring_only_the_best_documents_ranks_like_scoring_them_all(
             language="en",
         )
         translate(page, "fr", title=f"Éducation en prison {n}", summary="Jeunes en prison.")
+    filler = " ".join(["Community dialogue and family support across the region."] * 12)
+    for n in range(2):  # "prison" once, deep in a long text: a low score
+        PracticeFactory(
+            title=f"Dialogue {n}",
+            summary="Dialogue.",
+            challenge=f"<p>{filler} Also in prison.</p>",
+            language="en",
+        )
+    for n in range(30):  # in Arabic, found by the English theme name: the tier below
+        PracticeFactory(title=f"برنامج {n}", language="ar", themes=["Prison reform"])
     for n in range(3):
         ExpertProfileFactory(
             display_name=f"Prison expert {n}",

@@ -96,16 +96,22 @@ class Search:
             return self.conn.execute(sql, [expression]).fetchall()
         return self.conn.execute(f"{sql} ORDER BY 2, 1 LIMIT ?", [expression, limit]).fetchall()
 
-    def best(self, text, wanted, exclude=frozenset()):
+    def best(self, text, wanted, exclude=frozenset(), least_tier=0):
         """The `wanted` best [(tier, score, rowid)] of the results matching the text and
         the filters, but the keys in `exclude`, best first (all of them when there are
-        fewer). SQLite keeps the best documents (only they reach Python), asked for again
-        in larger numbers when too many are another version of a result or excluded."""
+        fewer), none in a tier below `least_tier`.
+
+        SQLite keeps the documents with the best scores (only they reach Python), and is
+        asked for more when too many are another version of a result or excluded, or
+        while a document it left out could still come first by its tier: the themes
+        column holds every language's names, so a practice in another language can
+        match the query's own words and sits in the tier below."""
         limit = max(2 * wanted, MIN_SCORED)
         while True:
             rows = self.matches(text, self.filters, limit)
-            ranked = sorted(r for k, r in self.best_per_key(rows).items() if k not in exclude)
-            if len(rows) < limit or len(ranked) >= wanted:
+            best = self.best_per_key(rows, least_tier=least_tier)
+            ranked = sorted(rank for key, rank in best.items() if key not in exclude)
+            if len(rows) < limit or (len(ranked) >= wanted and ranked[wanted - 1][0] <= least_tier):
                 return ranked[:wanted]
             limit *= 4
 
@@ -120,9 +126,9 @@ class Search:
     def by_language(self, rowids):
         return self.snap.keys_by_language(rowids, self.visibility)
 
-    def best_per_key(self, rows, full=None):
+    def best_per_key(self, rows, full=None, least_tier=0):
         """{key number: (tier, score, rowid)}, the best document of each result the
-        reader may see."""
+        reader may see, none in a tier below `least_tier`."""
         tk_of, language_of = self.snap.tk_of, self.snap.language_of
         visibility_of, visibility = self.snap.visibility_of, self.visibility
         language = self.plan.language
@@ -131,6 +137,7 @@ class Search:
             if visibility_of[rowid] not in visibility:
                 continue
             tier = (language_of[rowid] != language) + (0 if full is None or rowid in full else 2)
+            tier = max(tier, least_tier)
             rank = (tier, score, rowid)
             key = tk_of[rowid]
             current = best.get(key)
@@ -260,9 +267,11 @@ class Search:
             expression = self.expression(others, plan.strict)
             if len(ranked) < wanted and expression:
                 # The first tier holds every result in the query's language: fewer than
-                # wanted, so `best` returned them all.
+                # wanted, so `best` returned them all. What the other languages' words
+                # find is in the cross-language tier, whatever its language.
                 seen = {self.snap.tk_of[rowid] for _tier, _score, rowid in ranked}
-                ranked += self.best(expression, wanted - len(ranked), exclude=seen)
+                more = wanted - len(ranked)
+                ranked += self.best(expression, more, exclude=seen, least_tier=1)
             ordered = ranked[plan.offset : wanted]
         own_results = by_language.get(language, 0)
         cross = sorted(
