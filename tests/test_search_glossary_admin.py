@@ -112,14 +112,20 @@ def test_a_concept_added_in_the_admin_carries_a_query_across_languages_at_once(
     assert results.hits[0].cross_language
 
 
-def test_editing_a_concept_in_the_admin_changes_the_terms_searches_use(
-    moderator_client, herders, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def concept(herders, django_capture_on_commit_callbacks):
+    """A moderator's concept carrying the English term to the Arabic practice."""
     with django_capture_on_commit_callbacks(execute=True):
         concept = GlossaryConcept.objects.create(
             key="cattle-rustling", terms_en=ENGLISH_TERM, terms_ar=ARABIC_TERM
         )
     assert herders.title in found()
+    return concept
+
+
+def test_editing_a_concept_in_the_admin_changes_the_terms_searches_use(
+    moderator_client, concept, django_capture_on_commit_callbacks
+):
     raiders = arabic_practice("مكافحة الغارات", OTHER_ARABIC_TERM)
     drain_search()
 
@@ -133,13 +139,8 @@ def test_editing_a_concept_in_the_admin_changes_the_terms_searches_use(
 
 
 def test_deleting_a_concept_in_the_admin_stops_it_carrying_queries(
-    moderator_client, herders, django_capture_on_commit_callbacks
+    moderator_client, herders, concept, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        concept = GlossaryConcept.objects.create(
-            key="cattle-rustling", terms_en=ENGLISH_TERM, terms_ar=ARABIC_TERM
-        )
-    assert herders.title in found()
 
     assert moderator_client.get(url("delete", concept.pk)).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
