@@ -364,3 +364,20 @@ def test_documents_carry_the_urls_wagtail_gives_their_pages():
     for page in pages:
         assert urls(page.url_path) == page.get_url()
         assert PracticeDocument.prepare(page)["url"] == page.get_url()
+
+
+def test_the_rebuild_command_counts_objects_and_writes_every_document(capsys):
+    from django.core.management import call_command
+
+    from search.backends.embedded import get_index
+    from tests.expert_factories import ExpertProfileFactory
+
+    PracticeFactory(title="Prison education")
+    ExpertProfileFactory(display_name="Prison expert")  # one document per tier
+    call_command("search_rebuild")
+    out, err = capsys.readouterr()
+    documents = get_index().conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+    assert documents > 2
+    assert err.strip().splitlines()[-1].split()[1] == "2/2"  # the bar counts objects
+    assert f"Embedded index: {documents} documents" in out
+    assert find("prison").total == 2

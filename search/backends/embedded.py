@@ -308,13 +308,15 @@ class EmbeddedIndex:
             phrases = phrases_for_writing(conn)
             # No merging of FTS5 segments while filling: 'optimize' merges them all once.
             set_automerge(conn, 0)
-            for rows in build_batches(documents, phrases, batch_size, workers):
+            for objects, rows in build_batches(documents, phrases, batch_size, workers):
                 conn.execute("BEGIN")
                 insert_rows(conn, rows)
                 conn.execute("COMMIT")
                 total += len(rows)
-                if progress and rows:
-                    progress(len(rows))
+                if progress:
+                    # Objects, as the bar counts them: an object may have several
+                    # documents (translations, an expert's tiers).
+                    progress(objects)
             for table in FTS_TABLES:
                 conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
             set_automerge(conn, DEFAULT_AUTOMERGE)  # for the outbox's writes

@@ -55,17 +55,18 @@ def batch_tasks(documents, phrases, batch_size):
 
 
 def build_batches(documents, phrases, batch_size=500, workers=None):
-    """Lists of index rows, batch after batch, of every object of `documents`, with the
-    tokens of `phrases` (a PhraseIndex)."""
+    """(number of objects, their index rows), batch after batch, for every object of
+    `documents`, with the tokens of `phrases` (a PhraseIndex)."""
     documents = list(documents)
     tasks = list(batch_tasks(documents, phrases, batch_size))
     objects = sum(len(task[1]) for task in tasks)
     workers = default_workers() if workers is None else workers
     if workers < 2 or objects < PARALLEL_MIN_OBJECTS or database_in_memory():
         for task in tasks:
-            yield batch_rows(task)
+            yield len(task[1]), batch_rows(task)
         return
     connections.close_all()  # each worker opens its own
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        yield from pool.imap(batch_rows, tasks)
+        for task, rows in zip(tasks, pool.imap(batch_rows, tasks), strict=True):
+            yield len(task[1]), rows

@@ -10,8 +10,9 @@ from search.documents import DOCUMENTS
 class Progress:
     """A one-line progress bar on stderr (plain lines when not a terminal)."""
 
-    def __init__(self, total, stream=sys.stderr, width=30):
-        self.total, self.done, self.stream, self.width = max(total, 1), 0, stream, width
+    def __init__(self, total, stream=None, width=30):
+        self.total, self.done, self.width = max(total, 1), 0, width
+        self.stream = stream or sys.stderr
         self.started = time.monotonic()
 
     def __call__(self, count):
