@@ -55,6 +55,9 @@ def test_overlapping_phrases_are_all_found():
 
 
 def test_phrase_tokens_are_one_token_distinct_per_language_and_survive_the_meta_table():
+    from search.backends import embedded, embedded_phrases
+
+    assert embedded_phrases.SEPARATOR == embedded.SEPARATOR  # one token layout
     token = phrase_token("ar", ("اعاد", "ادماج"))
     assert " " not in token and token.startswith("p_ar_")
     assert token != phrase_token("fr", ("اعاد", "ادماج"))

@@ -134,8 +134,8 @@ def phrases_for_writing(conn):
     if not len(phrases) and conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
         from search.glossary import get_glossary
 
-        phrases = PhraseIndex.from_glossary(get_glossary())
-        embedded_phrases.store(conn, phrases)
+        embedded_phrases.store(conn, PhraseIndex.from_glossary(get_glossary()))
+        phrases = embedded_phrases.stored(conn)  # the object readers of the file share
     return phrases
 
 

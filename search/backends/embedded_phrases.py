@@ -20,6 +20,7 @@ new file: never a missed match, only a slower one.
 """
 
 import json
+from functools import lru_cache
 from itertools import compress, count
 
 from search.analysis import LANGUAGES
@@ -72,7 +73,9 @@ class PhraseIndex:
 
     @classmethod
     def from_json(cls, text):
-        return cls(json.loads(text) if text else {})
+        """The PhraseIndex written as `text`: the same object for the same text, so that
+        what is remembered for one (embedded.themes_text) serves every write."""
+        return _from_json(text or "")
 
     def token(self, language, tokens):
         """The token for this phrase, or None where the index does not hold it."""
@@ -99,6 +102,11 @@ class PhraseIndex:
         """`tagged` followed by the phrase tokens found in it."""
         found = self.found_in(tagged, language)
         return f"{tagged} {' '.join(found)}" if found else tagged
+
+
+@lru_cache(maxsize=4)
+def _from_json(text):
+    return PhraseIndex(json.loads(text) if text else {})
 
 
 def stored(conn):
