@@ -2,6 +2,7 @@
 the scoring of only the best documents (embedded_query.Search.best)."""
 
 import io
+import pickle
 import sqlite3
 
 import pytest
@@ -66,6 +67,9 @@ def test_phrase_tokens_are_one_token_distinct_per_language_and_survive_the_meta_
     assert again.tokens == phrases.tokens and len(again) == 4
     assert again.token("ar", ("اعاد", "ادماج")) == token
     assert again.token("en", ("young",)) is None  # one word is no phrase
+    # As sent to a rebuild's workers: read back into one shared object.
+    assert pickle.loads(pickle.dumps(phrases)) is pickle.loads(pickle.dumps(again))
+    assert pickle.loads(pickle.dumps(phrases)).tokens == phrases.tokens
 
 
 # --- in the index ---------------------------------------------------------------------------

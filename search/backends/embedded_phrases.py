@@ -71,6 +71,14 @@ class PhraseIndex:
             ensure_ascii=False,
         )
 
+    def __reduce__(self):
+        # Sent to a rebuild's worker processes with every batch: as its text, read back
+        # into the one object of that text each process keeps.
+        text = self.__dict__.get("_json")
+        if text is None:
+            text = self._json = self.to_json()
+        return (_from_json, (text,))
+
     @classmethod
     def from_json(cls, text):
         """The PhraseIndex written as `text`: the same object for the same text, so that
