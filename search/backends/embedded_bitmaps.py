@@ -95,14 +95,15 @@ class Snapshot:
         """{language: bitmap of keys} of those of the given documents (an array or a
         list of rowids) a reader of these tiers may see, by the values of their `lang`
         facet, and under None all of them. NumPy sets the bits: a match of 60,000
-        documents takes a millisecond, where a Python loop took ten."""
+        documents takes one to three milliseconds, where a Python loop took ten or more."""
         tk_of, combo_of = self._arrays()
         rowids = np.asarray(rowids, dtype=np.int64)
-        rowids = rowids[tk_of[rowids] >= 0]  # only documents (FTS5 returns no others)
+        keys = tk_of[rowids]
+        present = keys >= 0  # only documents (FTS5 returns no others)
+        keys, combos = keys[present], combo_of[rowids[present]]
         width = (len(self.keys) + 8) // 8 * 8  # bits per combination, whole bytes
-        combos = combo_of[rowids]
         bits = np.zeros(len(self.combos) * width, dtype=bool)
-        bits[combos * width + tk_of[rowids]] = True
+        bits[combos * width + keys] = True
         packed = np.packbits(bits, bitorder="little")
         result = {None: 0}
         for combo in np.flatnonzero(np.bincount(combos, minlength=len(self.combos))).tolist():

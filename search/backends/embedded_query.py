@@ -86,10 +86,10 @@ class Search:
     def expression(self, clauses, required=None):
         return fts_expression(clauses, required, self.snap.phrases)
 
-    def matches(self, text, filters, limit=None):
+    def matches(self, text, limit=None):
         """[(rowid, score)] of the documents matching the text and the filters (of
         every tier: best_per_key keeps the reader's); with `limit`, the best ones only."""
-        restriction = filter_expression(filters)
+        restriction = filter_expression(self.filters)
         expression = f"({text}) AND {restriction}" if restriction else text
         sql = f"SELECT rowid, bm25(docs_fts, {WEIGHTS}) FROM docs_fts WHERE docs_fts MATCH ?"
         if limit is None:
@@ -108,7 +108,7 @@ class Search:
         match the query's own words and sits in the tier below."""
         limit = max(2 * wanted, MIN_SCORED)
         while True:
-            rows = self.matches(text, self.filters, limit)
+            rows = self.matches(text, limit)
             best = self.best_per_key(rows, least_tier=least_tier)
             ranked = sorted(rank for key, rank in best.items() if key not in exclude)
             if len(rows) < limit or (len(ranked) >= wanted and ranked[wanted - 1][0] <= least_tier):
@@ -231,7 +231,7 @@ class Search:
         if plan.require_all or loose == strict or results.bit_count() >= MIN_FULL_MATCHES:
             return self.full_matches(strict, by_language, results)
         # Few full matches: every match, the full ones first.
-        rows = self.matches(loose, self.filters)
+        rows = self.matches(loose)
         best = self.best_per_key(rows, full=set(strict_rowids.tolist()))
         facet_counts = {}
         if plan.facets:
@@ -256,7 +256,7 @@ class Search:
         plan, language = self.plan, self.plan.language
         wanted = plan.offset + plan.limit
         if plan.sort == "date":
-            best = self.best_per_key(self.matches(strict, self.filters))
+            best = self.best_per_key(self.matches(strict))
             ordered = self.page(list(best.values()))
         else:
             own = {language: plan.clauses.get(language, [])}
