@@ -1,32 +1,24 @@
-"""A member's own data: the export (download as JSON) and the deletion of their account.
+"""The experts app's parts of a member's data (kx_platform.accounts): their expert profile
+and notifications, and their exchange requests; the views' entry points to the pipeline.
 
 Deleting an account removes the person and their expert profile; what others rely on stays:
 exchange requests they made or received keep their history and exchange records, with that
 party empty (shown as "a former member": the foreign keys are nullable, SET_NULL) and their
 contact details removed; their open requests are cancelled and the other side told.
-Practices they wrote stay published without an owner (the practice page never shows its
-author anyway); practices naming them as a contact expert stay, without that contact.
+Practices naming them as a contact expert stay, without that contact. The practices, the
+guidebook and the forum register their own parts (practices/account_data.py,
+experts/forum/account_data.py).
 """
-
-import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from wagtail.models import Page
 
 from experts.exchanges import close_for_deleted_account
 from experts.models import ExchangeRequest, ExpertProfile, Notification
 from experts.vetting import can_vet
-
-
-def _value(value):
-    """A JSON-serialisable form of a model field's value."""
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if hasattr(value, "name") and hasattr(value, "storage"):  # file fields
-        return value.name or ""
-    return value
+from kx_platform import accounts
+from kx_platform.accounts import json_value as _value
 
 
 def _profile_data(profile):
@@ -102,10 +94,23 @@ def _request_data(req, user, role):
     }
 
 
-def export_user_data(user):
-    """Everything the platform holds about `user`, for them alone, as a JSON-ready dict."""
-    from allauth.account.models import EmailAddress
+def export_profile(user):
+    profile = ExpertProfile.objects.filter(user=user).first()
+    return {
+        "expert_profile": _profile_data(profile) if profile else None,
+        "notifications": [
+            {
+                "text": n.text,
+                "url": n.url,
+                "created_at": _value(n.created_at),
+                "read_at": _value(n.read_at),
+            }
+            for n in Notification.objects.filter(user=user)
+        ],
+    }
 
+
+def export_exchanges(user):
     profile = ExpertProfile.objects.filter(user=user).first()
     related = ["expert", "institution", "requesting_country"]
     made = ExchangeRequest.objects.filter(requester=user).select_related(*related)
@@ -116,44 +121,41 @@ def export_user_data(user):
         if profile
         else ExchangeRequest.objects.none()
     )
-    practices = Page.objects.filter(owner=user).specific().order_by("pk")
     return {
-        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(),
-        "account": {
-            "username": user.get_username(),
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "email_addresses": [
-                {"email": a.email, "primary": a.primary, "verified": a.verified}
-                for a in EmailAddress.objects.filter(user=user).order_by("pk")
-            ],
-            "date_joined": _value(user.date_joined),
-            "last_login": _value(user.last_login),
-        },
-        "expert_profile": _profile_data(profile) if profile else None,
         "exchange_requests_made": [_request_data(r, user, "requester") for r in made],
         "exchange_requests_received": [_request_data(r, user, "expert") for r in received],
-        "notifications": [
-            {
-                "text": n.text,
-                "url": n.url,
-                "created_at": _value(n.created_at),
-                "read_at": _value(n.read_at),
-            }
-            for n in Notification.objects.filter(user=user)
-        ],
-        "practices": [
-            {
-                "title": page.title,
-                "url": page.get_full_url(),
-                "language": page.locale.language_code,
-                "status": str(page.status_string),
-                "live": page.live,
-            }
-            for page in practices
-        ],
     }
+
+
+def delete_exchanges(user):
+    """Close their open requests and remove shared contact details (before the profile
+    goes: the requests they received are found through it)."""
+    close_for_deleted_account(user, ExpertProfile.objects.filter(user=user).first())
+
+
+def delete_profile(user):
+    profile = ExpertProfile.objects.filter(user=user).first()
+    if profile is None:
+        return
+    photo = profile.photo.name if profile.photo else ""
+    storage = profile.photo.storage
+    # Cascades languages, links, decisions and contact-expert links; requests, records and
+    # answers keep the rest (SET_NULL). The search outbox queues the deletion of their
+    # documents (post_delete).
+    profile.delete()
+    if photo:
+        transaction.on_commit(lambda: storage.delete(photo))
+
+
+def register_parts():
+    """Called from ExpertsConfig.ready(): exchanges first, while the profile still exists."""
+    accounts.register_account_part("exchanges", export=export_exchanges, delete=delete_exchanges)
+    accounts.register_account_part("expert_profile", export=export_profile, delete=delete_profile)
+
+
+def export_user_data(user):
+    """Everything the platform holds about `user` (every app's part), for them alone."""
+    return accounts.export_account(user)
 
 
 def may_delete_account(user):
@@ -162,24 +164,7 @@ def may_delete_account(user):
 
 
 def delete_account(user):
-    """Delete `user` and their expert profile; keep, anonymised, what others still need."""
+    """Delete `user` through every app's part; keep, anonymised, what others still need."""
     if not may_delete_account(user):
         raise PermissionDenied("Moderators and administrators cannot delete their own account.")
-    with transaction.atomic():
-        profile = ExpertProfile.objects.filter(user=user).first()
-        close_for_deleted_account(user, profile)
-        if profile is not None:
-            photo = profile.photo.name if profile.photo else ""
-            storage = profile.photo.storage
-            # Cascades languages, links, decisions and contact-expert links; requests,
-            # records and answers keep the rest (SET_NULL). The search outbox queues the
-            # deletion of their documents (post_delete).
-            profile.delete()
-            if photo:
-                transaction.on_commit(lambda: storage.delete(photo))
-        # Practices stay published; their owner goes (Page.owner is nullable).
-        Page.objects.filter(owner=user).update(owner=None)
-        Page.objects.filter(locked_by=user).update(locked_by=None, locked=False)
-        # Requests made and history written become a former member's (SET_NULL); allauth
-        # e-mail addresses, authenticators and notifications go with the user.
-        user.delete()
+    accounts.delete_account(user)

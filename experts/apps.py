@@ -18,3 +18,7 @@ class ExpertsConfig(AppConfig):
         from experts.measurement import connect_signals
 
         connect_signals()
+
+        from experts.account_data import register_parts
+
+        register_parts()

@@ -12,3 +12,8 @@ class KxPlatformConfig(AppConfig):
         from .site_setup import ensure_site_structure
 
         post_migrate.connect(ensure_site_structure, sender=self)
+
+        from .accounts import export_sign_in, register_account_part
+
+        # Allauth's addresses and authenticators, and the sessions, go with the user.
+        register_account_part("account", export=export_sign_in)

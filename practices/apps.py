@@ -8,3 +8,6 @@ class PracticesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .account_data import register_parts
+
+        register_parts()

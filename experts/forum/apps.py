@@ -9,3 +9,8 @@ class ForumConfig(AppConfig):
     label = "forum"
     verbose_name = _("Experts' forum")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from experts.forum.account_data import register_parts
+
+        register_parts()

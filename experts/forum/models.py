@@ -143,7 +143,11 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         related_name="forum_threads",
-        on_delete=models.CASCADE,
+        # Others replied to it, quoted it, found it in search: it outlives its author's
+        # account, from "a former member" (kx_platform.accounts).
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     language = models.CharField(_("language"), max_length=10)
     themes = TaggableManager(through=ThreadTheme, verbose_name=_("themes"), blank=True)
@@ -200,7 +204,11 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         related_name="forum_posts",
-        on_delete=models.CASCADE,
+        # Others replied to it, quoted it, found it in search: it outlives its author's
+        # account, from "a former member" (kx_platform.accounts).
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     number = models.PositiveIntegerField(_("number in the thread"))
     body = models.TextField(
@@ -296,7 +304,11 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("flagged by"),
         related_name="forum_flags",
-        on_delete=models.CASCADE,
+        # Moderators still review the report (and the post's flag count) once the
+        # flagger's account is gone.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
     note = models.CharField(_("note"), max_length=REASON_MAX_LENGTH, blank=True)
@@ -340,14 +352,16 @@ class ModerationKind(models.TextChoices):
 
 
 class ModerationAction(models.Model):
-    """One moderation step: who (None: the platform itself), what, on what, and why.
-    Never edited or deleted."""
+    """One moderation step: who, what, on what, and why. Never edited or deleted.
+
+    No moderator: the platform itself for the one automatic step (AUTO_HIDE), a former
+    member (a deleted account) for any other; the log stays either way."""
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("moderator"),
         related_name="forum_moderation_actions",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
     )
@@ -387,6 +401,10 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def by_the_platform(self):
+        return self.moderator_id is None and self.kind == ModerationKind.AUTO_HIDE
 
 
 class EmailFrequency(models.TextChoices):

@@ -189,10 +189,11 @@ def moderate_post(moderator, post, action, reason=""):
         thread = refresh_thread(locked.thread_id)
         if action == K.APPROVE:
             approved_now = True
-            record, _created = ForumMember.objects.get_or_create(user=locked.author)
-            ForumMember.objects.filter(pk=record.pk).update(
-                approved_posts=record.approved_posts + 1
-            )
+            if locked.author_id is not None:  # else a former member's
+                record, _created = ForumMember.objects.get_or_create(user=locked.author)
+                ForumMember.objects.filter(pk=record.pk).update(
+                    approved_posts=record.approved_posts + 1
+                )
             _tell_author(
                 locked,
                 gettext_noop("Your message in “%(title)s” was approved."),

@@ -124,7 +124,10 @@ def translated(message, params, language):
 def tell(user, message, params, url, *, thread=None):
     """An on-site notification only, in the user's language; returns (text, url, language).
     `url` may be a callable (`post.get_absolute_url`): it is then called in that language,
-    so that the link opens the site in it too."""
+    so that the link opens the site in it too. Nobody to tell once the account is gone
+    (`user` None: a former member's post): returns None."""
+    if user is None:
+        return None
     language = recipient_language(user, thread)
     text = translated(message, params, language)
     if callable(url):
@@ -138,6 +141,8 @@ def notify(user, message, params, url, *, thread=None, token_kind=None, token_id
     """Tell `user` on the site, then by e-mail as they prefer (after commit), in their
     language. `message` is marked with gettext_noop; `params` fill it in; `url` as in
     `tell`."""
+    if user is None:
+        return
     text, url, language = tell(user, message, params, url, thread=thread)
     if not user.email:
         return

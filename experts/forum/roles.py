@@ -112,9 +112,14 @@ def can_accept(user, thread):
 
 def display_name(user, profile=None):
     """How the forum names a user: an approved expert by their roster name, anyone
-    else by their username (never an e-mail address)."""
+    else by their username (never an e-mail address), a deleted account as "a former
+    member"."""
     from experts.models import ProfileStatus
 
+    if user is None:  # a deleted account
+        from kx_platform.accounts import FORMER_MEMBER
+
+        return str(FORMER_MEMBER)
     if profile is None:
         profile = getattr(user, "expert_profile", None) if hasattr(user, "pk") else None
     if profile is not None and profile.status == ProfileStatus.APPROVED:

@@ -70,8 +70,11 @@ def _pagination(request, paginator, number):
 
 def _author_info(user, cache):
     """Name and profile link of a post's author (computed once per author and page)."""
-    info = cache.get(user.pk)
-    if info is None:
+    key = getattr(user, "pk", None)
+    info = cache.get(key)
+    if info is None and user is None:  # a deleted account: "a former member"
+        info = cache[None] = {"name": roles.display_name(None), "url": "", "is_expert": False}
+    elif info is None:
         profile = getattr(user, "expert_profile", None)
         approved = profile is not None and profile.status == "approved"
         info = {
@@ -267,7 +270,7 @@ def thread_detail(request, pk):
     language = translation.get_language()
     zone = timezone.get_current_timezone_name()
     for post in post_list:
-        post.author_info = authors[post.author_id]
+        post.author_info = authors.get(post.author_id) or _author_info(None, authors)
         post.is_answer = post.pk == thread.accepted_answer_id
         post.fragment_key = _post_fragment_key(post, language, zone, is_moderator)
         mine = signed_in and post.author_id == user.pk

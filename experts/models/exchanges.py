@@ -16,13 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from experts.currencies import is_currency
+from kx_platform.accounts import FORMER_MEMBER  # how a deleted account appears
 
 TOPIC_MAX_LENGTH = 200
 MESSAGE_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 2000
-
-# How a deleted account appears in the histories others keep.
-FORMER_MEMBER = _("a former member")
 
 
 def person_name(user):

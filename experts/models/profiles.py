@@ -282,7 +282,10 @@ class VettingDecision(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("moderator"),
         related_name="vetting_decisions",
-        on_delete=models.PROTECT,
+        # The expert's vetting history stays when a moderator's account is deleted (by an
+        # administrator: moderators cannot delete their own), from "a former member".
+        on_delete=models.SET_NULL,
+        null=True,
     )
     action = models.CharField(_("action"), max_length=20, choices=VettingAction.choices)
     reason = models.TextField(
