@@ -11,6 +11,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
+from kx_platform import account_views
 from search import views as search_views
 
 
@@ -40,6 +41,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    # Before allauth's own: all or nothing when the mail cannot go (kx_platform.account_views).
+    path("account/signup/", account_views.signup, name="account_signup"),
+    path("account/password/reset/", account_views.password_reset, name="account_reset_password"),
     path("account/", include("allauth.urls")),
     path("search/", search_views.search_page, name="search"),
     path("", include("experts.urls")),  # /<lang>/experts/… and /<lang>/institutions/…

@@ -145,6 +145,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KX] "
+ACCOUNT_ADAPTER = "kx_platform.account_adapter.AccountAdapter"  # mail failures never 500
 # allauth's forms with length limits on e-mail and login (kx_platform.account_forms).
 ACCOUNT_FORMS = {
     "login": "kx_platform.account_forms.LoginForm",
