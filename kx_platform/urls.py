@@ -1,18 +1,22 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.sitemaps.views import sitemap
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.csp import csp_override
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from kx_platform import account_views
+from kx_platform import site_views
+from kx_platform.sitemaps import MultilingualSitemap
+from practices.feeds import practice_feed
 from search import views as search_views
+
+handler500 = site_views.server_error
 
 
 def admin_login(request):
@@ -32,7 +36,9 @@ urlpatterns = [
         ),
     ),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}),
+    path("robots.txt", site_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", site_views.FaviconRedirect.as_view()),
 ]
 
 if settings.DEBUG:
@@ -48,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search_page, name="search"),
     path("", include("experts.urls")),  # /<lang>/experts/… and /<lang>/institutions/…
     path("", include("practices.guidebook_urls")),  # /<lang>/guidebook-review/…
+    path("practices/feed/", practice_feed, name="practice_feed"),  # Atom: practices.feeds
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

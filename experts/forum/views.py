@@ -1,5 +1,7 @@
 """The forum's pages. Permissions are checked here (404 for what a reader may not see,
 403 for what they may see but not do) and again by the writers (posting, moderation).
+A category or thread above the reader's tier answers 403 with what would let them read
+it (signing in, or being vetted), never its content (`ReadingRestricted`).
 
 The thread page is the hot path: a fixed number of queries whatever the number of
 posts (the thread, one page of posts, their authors with their expert profiles, the
@@ -7,6 +9,8 @@ reader's subscription), no Markdown rendering (posts keep their sanitised HTML),
 post's markup cached (`_post_fragment_key`): a long thread costs little more than the
 reader's own controls on each post (`python -m bench.forum`).
 """
+
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +23,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -86,6 +91,40 @@ def _author_info(user, cache):
     return info
 
 
+class ReadingRestricted(PermissionDenied):
+    """The reader's tier is below the category's: say what would open it, show nothing
+    of it. A PermissionDenied, so a view that does not explain it still answers 403."""
+
+    def __init__(self, category):
+        super().__init__(category.visibility)
+        self.category = category
+
+
+def explains_restriction(view):
+    """Answer ReadingRestricted with the "sign in to read" / "vetted experts only" page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ReadingRestricted as restriction:
+            return render(
+                request,
+                "experts/forum/restricted.html",
+                {
+                    "visibility": restriction.category.visibility,
+                    "signed_in": request.user.is_authenticated,
+                    "login_url": (
+                        f"{reverse('account_login')}?"
+                        f"{urlencode({'next': request.get_full_path()})}"
+                    ),
+                },
+                status=403,
+            )
+
+    return wrapper
+
+
 def _readable_categories(user):
     return Category.objects.filter(visibility__in=roles.readable_visibilities(user))
 
@@ -93,7 +132,7 @@ def _readable_categories(user):
 def _category_or_404(user, slug):
     category = get_object_or_404(Category, slug=slug)
     if not roles.can_read(user, category):
-        raise Http404
+        raise ReadingRestricted(category)
     return category
 
 
@@ -110,6 +149,8 @@ def _thread_or_404(user, pk):
         ),
         pk=pk,
     )
+    if not roles.can_read(user, thread.category):
+        raise ReadingRestricted(thread.category)
     if not roles.can_view_thread(user, thread):
         raise Http404
     return thread
@@ -168,6 +209,7 @@ def _thread_rows(threads):
     return rows
 
 
+@explains_restriction
 def category_detail(request, slug):
     user = request.user
     category = _category_or_404(user, slug)
@@ -231,6 +273,7 @@ def _authors_of(posts):
     return get_user_model().objects.filter(pk__in=ids).select_related("expert_profile")
 
 
+@explains_restriction
 def thread_detail(request, pk):
     user = request.user
     thread = _thread_or_404(user, pk)
