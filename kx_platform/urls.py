@@ -54,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search_page, name="search"),
     path("", include("experts.urls")),  # /<lang>/experts/… and /<lang>/institutions/…
     path("", include("practices.guidebook_urls")),  # /<lang>/guidebook-review/…
+    path("", include("practices.submission_urls")),  # /<lang>/practices/submit/, mine/
     path("practices/feed/", practice_feed, name="practice_feed"),  # Atom: practices.feeds
     path("", include(wagtail_urls)),
     prefix_default_language=True,

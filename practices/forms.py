@@ -7,6 +7,10 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from practices.choices import SupportKind
 
+# Addresses under a library that belong to views, not practices (practices.submission_urls,
+# the feed): a practice with one of these slugs could never be opened.
+RESERVED_SLUGS = frozenset({"submit", "mine", "feed"})
+
 
 class GoodPracticePageForm(WagtailAdminPageForm):
     support_kinds = forms.MultipleChoiceField(
@@ -48,6 +52,8 @@ class GoodPracticePageForm(WagtailAdminPageForm):
                 continue
             if name in cleaned and not strip_tags(cleaned[name] or "").strip():
                 self.add_error(name, forms.Field.default_error_messages["required"])
+        if (cleaned.get("slug") or "").lower() in RESERVED_SLUGS:
+            self.add_error("slug", _("This address is reserved by the site: choose another slug."))
         start, end = cleaned.get("start_year"), cleaned.get("end_year")
         if start and end and end < start:
             self.add_error("end_year", _("The end year cannot be before the start year."))

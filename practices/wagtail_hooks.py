@@ -2,7 +2,9 @@
 when an edition is created or published (practices.guidebook_admin)."""
 
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button
@@ -83,3 +85,15 @@ def guidebook_publication_checks(request, page):
         return None
     guidebook_publication.tell_moderator(request, blockers)
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("insert_editor_js")
+def practice_required_fields_js():
+    """Marks the tabs holding required fields and stops a submission with one empty
+    (practices.panels); does nothing on forms without that panel."""
+    return format_html('<script src="{}" defer></script>', static("practices/required_fields.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def practice_required_fields_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("practices/required_fields.css"))

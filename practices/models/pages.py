@@ -16,6 +16,7 @@ from kx_platform.models import Theme
 from practices.blocks import ApproachBlock, LinkBlock, OrganisationBlock
 from practices.choices import EvidenceStage, Scale, SupportKind
 from practices.forms import GoodPracticePageForm
+from practices.panels import RequiredFieldsPanel
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 EARLIEST_YEAR = 1945
@@ -147,6 +148,7 @@ class GoodPracticePage(Page):
     subpage_types = []
 
     content_panels = [
+        RequiredFieldsPanel(),
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("challenge"),
