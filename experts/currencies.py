@@ -21,9 +21,16 @@ CURRENCY_CODES = frozenset(
 )
 
 
-def currency_choices():
-    """(code, code) pairs in alphabetical order, for forms and the model field."""
-    return [(code, code) for code in sorted(CURRENCY_CODES)]
+def currency_choices(language=None):
+    """(code, "name (code)") pairs, the names in the reader's language (Babel's CLDR data),
+    sorted by name: what a currency select offers."""
+    from kx_platform.formatting import currency_name, sorted_choices
+
+    def label(code):
+        name = currency_name(code, language)
+        return code if name == code else f"{name} ({code})"
+
+    return sorted_choices((code, label(code)) for code in CURRENCY_CODES)
 
 
 def is_currency(code):

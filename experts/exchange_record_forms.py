@@ -4,14 +4,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from experts.currencies import currency_choices
 from experts.models import ConfirmationStatus
 from experts.models.exchanges import NOTE_MAX_LENGTH, record_problems
+from kx_platform.formatting import EMPTY_CHOICE_LABEL
 from kx_platform.sanitize import clean_text
 
 
 class ExchangeRecordAdminForm(WagtailAdminModelForm):
     """The record as moderators enter it: the same checks as the model (record_problems),
     reported on the form's fields before the model runs them again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "currency" in self.fields:
+            # Still a text field underneath: the model's checks name a bad code themselves.
+            self.fields["currency"].widget = forms.Select(
+                choices=[("", EMPTY_CHOICE_LABEL), *currency_choices()]
+            )
 
     def clean_currency(self):
         return (self.cleaned_data.get("currency") or "").strip().upper()

@@ -7,6 +7,14 @@ class KxPlatformConfig(AppConfig):
     verbose_name = _("KX platform")
 
     def ready(self):
+        # The empty choice of every select in the reader's language (Django's way to set
+        # it: its own label is translated in some catalogues only). kx_platform.formatting.
+        import django.db.models.fields as model_fields
+
+        from .formatting import EMPTY_CHOICE_LABEL
+
+        model_fields.BLANK_CHOICE_LABEL = EMPTY_CHOICE_LABEL
+
         from django.db.models.signals import post_migrate
 
         from .site_setup import ensure_site_structure

@@ -20,7 +20,10 @@ def regions():
 
 
 def countries():
-    return {code: str(name) for code, name in country_names}
+    """By name in the active language (kx_platform.formatting sorts as its readers do)."""
+    from kx_platform.formatting import sorted_choices
+
+    return dict(sorted_choices((code, str(name)) for code, name in country_names))
 
 
 def themes():

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kx_platform.formatting import collation_key, sorted_by_name
 from practices.models import GoodPracticePage, PracticeTheme
 from practices.queries import practices_for_display
 
@@ -88,8 +89,8 @@ def practice_context(page, request):
         "citation": citation(page, request),
         "pillars": list(page.pillars.all()),
         "regions": list(page.regions.all()),
-        "countries": sorted(page.countries.all(), key=lambda c: c.name),
-        "partner_countries": sorted(page.partner_countries.all(), key=lambda c: c.name),
+        "countries": sorted_by_name(page.countries.all(), lambda c: c.name),
+        "partner_countries": sorted_by_name(page.partner_countries.all(), lambda c: c.name),
         "theme_list": list(page.themes.all()),
         "contact_experts": contact_experts(page, request),
         "adapted_in": adapted_in(page),
@@ -123,7 +124,7 @@ def adapted_in(page):
         {"country": Country(code=code), "year": str(year), "use": uses.get(use, use)}
         for code, year, use in rows
     ]
-    return sorted(found, key=lambda item: (item["country"].name, item["year"]))
+    return sorted(found, key=lambda item: (collation_key(item["country"].name), item["year"]))
 
 
 def contact_experts(page, request):

@@ -5,6 +5,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from kx_platform.formatting import sort_country_field
 from practices.choices import SupportKind
 
 # Addresses under a library that belong to views, not practices (practices.submission_urls,
@@ -39,7 +40,7 @@ class GoodPracticePageForm(WagtailAdminPageForm):
                 field.error_messages["invalid_choice"] = _("%(value)s is not a known country code.")
                 field.error_messages["invalid_pk_value"] = _("%(pk)s is not a known country code.")
                 # Sort by the name in the editor's language, not by ISO code.
-                field.widget.choices = sorted(field.choices, key=lambda c: str(c[1]).casefold())
+                sort_country_field(field)
 
     # Rich text that must say something: an editor's empty paragraph is not an answer.
     required_rich_text = ("human_rights",)

@@ -19,6 +19,7 @@ from wagtail.models import Locale
 
 from kx_platform import vocabularies
 from kx_platform.content_cache import cached
+from kx_platform.formatting import collation_key
 from kx_platform.query_state import QueryState
 from practices.models import GoodPracticePage, PracticeTheme
 from practices.queries import (
@@ -323,7 +324,7 @@ class PracticeListing:
                     )
                 )
         if spec.param not in ALWAYS_LISTED:
-            options.sort(key=lambda o: (not o.selected, -o.count, o.label.casefold()))
+            options.sort(key=lambda o: (not o.selected, -o.count, collation_key(o.label)))
         return Facet(param=spec.param, label=spec.label, options=options)
 
     # --- URLs -----------------------------------------------------------------------

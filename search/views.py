@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from kx_platform import vocabularies
+from kx_platform.formatting import collation_key
 from kx_platform.query_state import QueryState
 from search.params import BadParameter, read_params
 from search.service import SearchRequest, search, suggest
@@ -32,7 +33,7 @@ def facet_groups(results, params, labels, toggle_url, order=None):
             for value in vocabulary
             if counts.get(value) or value in selected
         ]
-        options.sort(key=lambda o: (not o["selected"], -o["count"], o["label"].casefold()))
+        options.sort(key=lambda o: (not o["selected"], -o["count"], collation_key(o["label"])))
         facets.append({"param": name, "label": label, "options": options})
     return facets
 
