@@ -19,7 +19,8 @@ from experts.models import (
 from experts.models.privacy import DEFAULT_PROFILE_TIERS, higher, rank
 from experts.models.profiles import REASON_MAX_LENGTH, allowed_language_codes
 from experts.photos import PhotoField
-from kx_platform.models import Country, Pillar, Region
+from kx_platform.formatting import EMPTY_CHOICE_LABEL, country_choices
+from kx_platform.models import Pillar, Region
 from kx_platform.sanitize import clean_text
 
 MAX_THEMES = 15
@@ -86,8 +87,7 @@ class ExpertProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.policy = policy or PrivacyPolicy.current()
         self.fields["institution"].queryset = Institution.objects.filter(is_published=True)
-        countries = sorted(Country.objects.all(), key=lambda c: c.name)
-        self.fields["country"].choices = [("", "---------")] + [(c.pk, c.name) for c in countries]
+        self.fields["country"].choices = country_choices()
         minimums = self.policy.minimums()
         chosen = self.instance.visibility if isinstance(self.instance.visibility, dict) else {}
         for name, label in CONFIGURABLE_FIELDS.items():
@@ -95,13 +95,17 @@ class ExpertProfileForm(forms.ModelForm):
             choices = [(v, lbl) for v, lbl in FieldVisibility.choices if rank(v) >= rank(minimum)]
             field = forms.ChoiceField(
                 label=_("Who may see: %(field)s") % {"field": label},
+                label_suffix="",  # the label has its colon already
                 choices=choices,
                 initial=higher(chosen.get(name, DEFAULT_PROFILE_TIERS[name]), minimum),
             )
             self.fields[visibility_field_name(name)] = field
 
-    def visibility_fields(self):
-        return [self[visibility_field_name(name)] for name in CONFIGURABLE_FIELDS]
+    @property
+    def visibility(self):
+        """{profile field: its "Who may see" bound field}, so the template places each
+        choice next to the field it governs (templates/experts/_field_privacy.html)."""
+        return {name: self[visibility_field_name(name)] for name in CONFIGURABLE_FIELDS}
 
     def clean_biography(self):
         """Plain text through the platform's one sanitizer (kx_platform.sanitize)."""
@@ -154,7 +158,7 @@ class LanguageForm(forms.ModelForm):
                 choices.append((code, get_language_info(code)["name_local"]))
             except KeyError:
                 choices.append((code, code))
-        self.fields["language"].choices = [("", "---------"), *choices]
+        self.fields["language"].choices = [("", EMPTY_CHOICE_LABEL), *choices]
 
 
 class BaseLanguageFormSet(forms.BaseInlineFormSet):
