@@ -21,8 +21,8 @@ from tests.forum_factories import thread, vetted_expert
 from tests.guidebook_factories import make_edition
 
 ROOT = Path(settings.BASE_DIR)
-TEMPLATE_FOLDERS = [ROOT / "templates"] + sorted(ROOT.glob("*/templates")) + sorted(
-    ROOT.glob("*/*/templates")
+TEMPLATE_FOLDERS = (
+    [ROOT / "templates"] + sorted(ROOT.glob("*/templates")) + sorted(ROOT.glob("*/*/templates"))
 )
 
 
