@@ -3,25 +3,29 @@
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kx_platform.formatting import collation_key, sorted_by_name
 from practices.models import GoodPracticePage, PracticeTheme
 from practices.queries import practices_for_display
+from practices.reader import interface_language_name, reader_language
 
 RELATED_COUNT = 3
 
 
-def practice_index_url(page):
+def practice_index_url(page, language=None):
     """The practice list in the reader's language, where filter chips lead."""
     from practices.models import PracticeIndexPage
 
-    index = PracticeIndexPage.objects.live().filter(locale=page.locale).first()
+    indexes = PracticeIndexPage.objects.live()
+    index = (
+        indexes.filter(locale__language_code=language).first() if language else None
+    ) or indexes.filter(locale=page.locale).first()
     return index.url if index else "/"
 
 
-def related_practices(page):
+def related_practices(page, locale=None):
     """Published practices sharing a pillar, ranked by shared themes then recency.
 
     Ranked on ids only (a subquery counts shared themes), then the winners are loaded:
@@ -42,7 +46,7 @@ def related_practices(page):
         .values("n")
     )
     ids = list(
-        practices_for_display(page.locale)
+        practices_for_display(locale or page.locale)
         .exclude(translation_key=page.translation_key)
         .filter(pk__in=sharing_a_pillar)
         .annotate(shared_themes=Coalesce(Subquery(shared_themes), 0))
@@ -69,7 +73,19 @@ def citation(page, request):
     }
 
 
+def _direction(language):
+    return "rtl" if translation.get_language_info(language)["bidi"] else "ltr"
+
+
 def practice_context(page, request):
+    """The practice in the reader's interface language: under /ar/, a practice with no
+    Arabic version is shown in its own language (marked so) with the Arabic interface,
+    its list, related practices and chips in Arabic (practices.reader)."""
+    from wagtail.models import Locale
+
+    reader = reader_language()
+    content_language = page.locale.language_code
+    reader_locale = Locale.objects.filter(language_code=reader).first() or page.locale
     language_names = dict(settings.LANGUAGES)
     translations = [
         {
@@ -83,9 +99,18 @@ def practice_context(page, request):
         .order_by("locale__language_code")
     ]
     return {
-        "index_url": practice_index_url(page),
+        "index_url": practice_index_url(page, reader),
         "translations": translations,
-        "related": related_practices(page),
+        "related": related_practices(page, reader_locale),
+        "reader_language": reader,
+        "content_language": content_language,
+        "content_direction": _direction(content_language),
+        "reader_direction": _direction(reader),
+        "in_other_language": content_language != reader,
+        "content_language_name": interface_language_name(content_language),
+        "reader_language_name": interface_language_name(reader),
+        # The page's own address (under its own language), for the canonical link.
+        "canonical_url": page.get_full_url(request),
         "citation": citation(page, request),
         "pillars": list(page.pillars.all()),
         "regions": list(page.regions.all()),

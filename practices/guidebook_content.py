@@ -7,23 +7,43 @@ The content is a JSON-able dict:
     {"language", "title", "year", "edition_number", "foreword", "introduction",
      "chapters": [{"title", "pillar", "introduction", "entries": [entry, ...]}, ...]}
 
-where an entry is a practice in the edition's language when a published translation
-exists, else in its original language (`translated` is then false), or a placeholder
-(`available` false) for a practice that is no longer published.
+where an entry holds every published version of a practice at the time of freezing
+(`versions`: {language: text}, `original`: the language it was written in) and its facts in
+every language (`facts`), or is a placeholder (`available` false) for a practice that is no
+longer published. `localise(content, language)` gives what a reader of a language reads:
+each practice in that language when a translation was frozen, else in its original
+language (`translated` false), as the web edition and the PDF render it.
 """
 
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.rich_text import expand_db_html
 
 from practices.choices import EvidenceStage, Scale
 
 # Bump when the shape of an entry changes, so cached PDFs are rebuilt.
-CONTENT_VERSION = 1
+# 2: every published version of a practice is frozen, with its facts in every language.
+CONTENT_VERSION = 2
+
+SECTION_HEADINGS = {
+    "challenge": gettext_lazy("The challenge"),
+    "approach": gettext_lazy("The approach"),
+    "results": gettext_lazy("Results and evidence"),
+    "lessons": gettext_lazy("Lessons learned"),
+    "replicability": gettext_lazy("Replicability"),
+    "human_rights": gettext_lazy("Human rights and gender"),
+}
+META_FIELDS = ("pillars", "regions", "countries", "evidence_stage", "scale", "period")
+
+
+def content_languages():
+    return [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
 
 
 def _versions_by_key(keys):
@@ -57,43 +77,85 @@ def _rich(html):
     return expand_db_html(html or "")
 
 
-def practice_entry(page, language_code):
+def version_text(page):
+    """The text of one language version of a practice, as frozen."""
     sections = [
-        ("challenge", _("The challenge"), _rich(page.challenge)),
-        ("approach", _("The approach"), str(page.approach) if page.approach else ""),
-        ("results", _("Results and evidence"), _rich(page.results)),
-        ("lessons", _("Lessons learned"), _rich(page.lessons)),
-        ("replicability", _("Replicability"), _rich(page.replicability)),
-        ("human_rights", _("Human rights and gender"), _rich(page.human_rights)),
+        ("challenge", _rich(page.challenge)),
+        ("approach", str(page.approach) if page.approach else ""),
+        ("results", _rich(page.results)),
+        ("lessons", _rich(page.lessons)),
+        ("replicability", _rich(page.replicability)),
+        ("human_rights", _rich(page.human_rights)),
     ]
+    return {
+        "practice_id": page.pk,
+        "revision_id": page.live_revision_id,
+        "language": page.locale.language_code,
+        "title": page.title,
+        "summary": page.summary,
+        "url": page.url,
+        "sections": [{"key": key, "html": html} for key, html in sections if html],
+        "organisations": [block.value["name"] for block in page.organisations],
+    }
+
+
+def practice_facts(page):
+    """The classification of a practice in the active language (shared by its versions)."""
     period = (
         f"{page.start_year}–{page.end_year}"
         if page.end_year
         else _("Since %(start)s") % {"start": page.start_year}
     )
     return {
-        "available": True,
-        "key": str(page.translation_key),
-        "practice_id": page.pk,
-        "revision_id": page.live_revision_id,
-        "language": page.locale.language_code,
-        "translated": page.locale.language_code == language_code,
-        "title": page.title,
-        "summary": page.summary,
-        "url": page.url,
-        "sections": [
-            {"key": key, "heading": heading, "html": html}
-            for key, heading, html in sections
-            if html
-        ],
         "pillars": [f"{p.roman}. {p.short_name}" for p in page.pillars.all()],
         "regions": sorted(r.name for r in page.regions.all()),
         "countries": sorted(c.name for c in page.countries.all()),
         "evidence_stage": str(dict(EvidenceStage.choices).get(page.evidence_stage, "")),
         "scale": str(dict(Scale.choices).get(page.scale, "")),
         "period": period,
-        "organisations": [block.value["name"] for block in page.organisations],
     }
+
+
+def _upgraded(entry, edition_language):
+    """A version-1 entry (one version, facts in the edition's language) as version 2."""
+    if "versions" in entry:
+        return entry
+    version = {
+        key: entry.get(key)
+        for key in ("practice_id", "revision_id", "language", "title", "summary", "url")
+    }
+    version["sections"] = [{"key": s["key"], "html": s["html"]} for s in entry["sections"]]
+    version["organisations"] = entry.get("organisations", [])
+    return {
+        "available": True,
+        "key": entry["key"],
+        "practice_id": entry.get("practice_id"),
+        "original": entry["language"],
+        "versions": {entry["language"]: version},
+        "facts": {edition_language: {key: entry.get(key) for key in META_FIELDS}},
+    }
+
+
+def practice_entry(versions, chosen_id, previous=None):
+    """Every published version of a practice (oldest first) and its facts in every
+    language. Versions and facts already in `previous` (an earlier freeze) stay as they
+    were; languages published since are added."""
+    entry = previous or {
+        "available": True,
+        "key": str(versions[0].translation_key),
+        "practice_id": chosen_id,
+        "original": versions[0].locale.language_code,
+        "versions": {},
+        "facts": {},
+    }
+    entry = {**entry, "versions": dict(entry["versions"]), "facts": dict(entry["facts"])}
+    for page in versions:
+        entry["versions"].setdefault(page.locale.language_code, version_text(page))
+    for code in content_languages():
+        if code not in entry["facts"]:
+            with translation.override(code):
+                entry["facts"][code] = practice_facts(versions[0])
+    return entry
 
 
 def unavailable_entry(selection):
@@ -125,7 +187,7 @@ def build_content(edition, previous=None):
     for chapter in (previous or {}).get("chapters", []):
         for entry in chapter["entries"]:
             if entry.get("available"):
-                frozen[entry["key"]] = entry
+                frozen[entry["key"]] = _upgraded(entry, previous["language"])
 
     with translation.override(language_code):
         content = {
@@ -144,17 +206,13 @@ def build_content(edition, previous=None):
                 practice = chosen.get(selection.practice_id)
                 selection.practice = practice
                 key = str(practice.translation_key) if practice else ""
-                if key in frozen:
+                live = versions.get(practice.translation_key) if practice else None
+                if live:
+                    entries.append(practice_entry(live, practice.pk, frozen.get(key)))
+                elif key in frozen:
                     entries.append(frozen[key])
-                    continue
-                page = (
-                    version_for(versions.get(practice.translation_key), language_code)
-                    if (practice)
-                    else None
-                )
-                entries.append(
-                    practice_entry(page, language_code) if page else unavailable_entry(selection)
-                )
+                else:
+                    entries.append(unavailable_entry(selection))
             content["chapters"].append(
                 {
                     "title": chapter.title,
@@ -200,8 +258,57 @@ def published_content(edition):
     return snapshot.content, snapshot.content_hash
 
 
+def localise(content, language):
+    """The content as a reader of `language` reads it: each practice in that language
+    when a translation was frozen, else in its original language (`translated` false),
+    the headings and facts in that language. The edition's own texts (title, foreword,
+    chapters) stay in the edition's language (`edition_language`)."""
+    if "reader_language" in content:
+        return content
+    edition_language = content["language"]
+    localised = {
+        **content,
+        "language": language,
+        "reader_language": language,
+        "edition_language": edition_language,
+        "chapters": [],
+    }
+    with translation.override(language):
+        for chapter in content["chapters"]:
+            entries = [_localised_entry(e, language, edition_language) for e in chapter["entries"]]
+            localised["chapters"].append({**chapter, "entries": entries})
+    return localised
+
+
+def _localised_entry(entry, language, edition_language):
+    if not entry.get("available"):
+        return entry
+    if "versions" not in entry:  # frozen before version 2: one version
+        return {**entry, "translated": entry["language"] == language}
+    versions = entry["versions"]
+    version = versions.get(language) or versions.get(entry["original"])
+    version = version or next(iter(versions.values()))
+    facts = entry["facts"]
+    facts = facts.get(language) or facts.get(edition_language) or next(iter(facts.values()))
+    return {
+        "available": True,
+        "key": entry["key"],
+        **version,
+        **facts,
+        "translated": version["language"] == language,
+        "sections": [
+            {
+                "key": section["key"],
+                "heading": str(SECTION_HEADINGS.get(section["key"], "")),
+                "html": section["html"],
+            }
+            for section in version["sections"]
+        ],
+    }
+
+
 def problems(content):
-    """What a moderator should know before publishing: (message, level) pairs."""
+    """What a moderator should know before publishing (raw or localised content)."""
     found = []
     if not content["chapters"]:
         found.append(_("This edition has no chapters yet."))

@@ -29,27 +29,34 @@ from django.db import connections
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from practices.guidebook_content import table_of_contents
+from practices.guidebook_content import localise, table_of_contents
 
 logger = logging.getLogger(__name__)
 
 PDF_DIR = "guidebook"
 STYLESHEET = Path(__file__).parent / "static" / "practices" / "guidebook_pdf.css"
 # Bump when the template or the stylesheet changes, so cached PDFs are rebuilt.
-LAYOUT_VERSION = 1
+# 2: tagged PDF/UA-1, DRAFT on every page of a draft, one PDF per reader language.
+LAYOUT_VERSION = 2
 # A claim older than this is taken to belong to a build that died with its process.
 BUILD_STALE_AFTER = timedelta(minutes=10)
 RETRY_AFTER_S = 60
 
 
-def _prefix(edition, draft):
+def _prefix(edition, draft, language=None):
+    """Drafts and published editions never share a file (nor a prefix: clearing the old
+    files of one never touches the other)."""
     kind = "draft" if draft else "edition"
-    return f"{kind}-{edition.pk}-{edition.locale.language_code}-"
+    return f"{kind}-{edition.pk}-{language or edition.locale.language_code}-"
 
 
-def pdf_name(edition, digest, draft=False):
-    return f"{PDF_DIR}/{_prefix(edition, draft)}{digest[:16]}-v{LAYOUT_VERSION}.pdf"
+def pdf_name(edition, digest, draft=False, language=None):
+    """The stored PDF of an edition's content for readers of `language` (by default the
+    edition's own)."""
+    prefix = _prefix(edition, draft, language)
+    return f"{PDF_DIR}/{prefix}{digest[:16]}-v{LAYOUT_VERSION}.pdf"
 
 
 def local_url_fetcher(url, *args, **kwargs):
@@ -69,7 +76,13 @@ def local_url_fetcher(url, *args, **kwargs):
     raise URLFetchingError(f"Not fetched while making a PDF: {url}")
 
 
-def render_html(content):
+def _direction(language):
+    return "rtl" if translation.get_language_info(language)["bidi"] else "ltr"
+
+
+def render_html(content, language=None, draft=False):
+    """The HTML of the PDF for readers of `language` (by default the edition's own)."""
+    content = localise(content, language or content["language"])
     language = content["language"]
     with translation.override(language):
         return render_to_string(
@@ -78,26 +91,51 @@ def render_html(content):
                 "content": content,
                 "toc": table_of_contents(content),
                 "language": language,
-                "direction": "rtl" if translation.get_language_bidi() else "ltr",
+                "direction": _direction(language),
+                "edition_language": content["edition_language"],
+                "edition_direction": _direction(content["edition_language"]),
+                "draft": draft,
             },
         )
 
 
-def render_pdf(content):
-    """The PDF of an edition's content, as bytes."""
+def _css_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def draft_stylesheet(language):
+    """DRAFT in the page margin of every page (the cover, without margins, has its own)."""
+    with translation.override(language):
+        mark = _css_string(gettext("DRAFT"))
+    corner = "top-left" if _direction(language) == "rtl" else "top-right"
+    return (
+        f"@page {{ @{corner} {{ content: {mark}; font: bold 11pt 'Noto Sans', "
+        f"'Noto Kufi Arabic', sans-serif; color: #b00020; }} }}"
+        f"@page cover {{ @{corner} {{ content: none; }} }}"
+    )
+
+
+def render_pdf(content, language=None, draft=False):
+    """The PDF of an edition's content, as bytes: tagged (PDF/UA-1: structure tree,
+    document language and title) so that screen readers can read it."""
     from weasyprint import CSS, HTML
 
-    html = HTML(string=render_html(content), base_url="/", url_fetcher=local_url_fetcher)
-    return html.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    html_text = render_html(content, language, draft)
+    language = language or content["language"]
+    stylesheets = [CSS(filename=str(STYLESHEET))]
+    if draft:
+        stylesheets.append(CSS(string=draft_stylesheet(language)))
+    html = HTML(string=html_text, base_url="/", url_fetcher=local_url_fetcher)
+    return html.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
 
-def cached_pdf(edition, content, digest, draft=False):
+def cached_pdf(edition, content, digest, draft=False, language=None):
     """The storage name of the edition's PDF, built here if it is not cached yet."""
-    name = pdf_name(edition, digest, draft)
+    name = pdf_name(edition, digest, draft, language)
     if default_storage.exists(name):
         return name
-    data = render_pdf(content)
-    prefix = _prefix(edition, draft)
+    data = render_pdf(content, language, draft)
+    prefix = _prefix(edition, draft, language)
     try:
         _dirs, files = default_storage.listdir(PDF_DIR)
     except FileNotFoundError:
@@ -131,31 +169,34 @@ def claim_build(edition_pk):
     return _snapshots(edition_pk).filter(unclaimed).update(pdf_build_started_at=now) == 1
 
 
-def build_claimed(edition_pk):
-    """Build the PDF of the edition's frozen content (the caller claimed the build), and
-    again if the edition was republished meanwhile; the claim is released at the end."""
+def build_claimed(edition_pk, language=None):
+    """Build the PDF of the edition's frozen content for readers of `language` (by default
+    the edition's own; the caller claimed the build), and again if the edition was
+    republished meanwhile; the claim is released at the end."""
     try:
         built = None
         while True:
             snapshot = _snapshots(edition_pk).select_related("guidebook__locale").first()
             if snapshot is None or snapshot.content_hash == built:
                 return
-            cached_pdf(snapshot.guidebook, snapshot.content, snapshot.content_hash)
+            cached_pdf(
+                snapshot.guidebook, snapshot.content, snapshot.content_hash, language=language
+            )
             built = snapshot.content_hash
     finally:
         _snapshots(edition_pk).update(pdf_build_started_at=None)
 
 
-def _build_in_thread(edition_pk):
+def _build_in_thread(edition_pk, language=None):
     try:
-        build_claimed(edition_pk)
+        build_claimed(edition_pk, language)
     except Exception:
         logger.exception("The PDF of guidebook edition %s could not be built", edition_pk)
     finally:
         connections.close_all()  # this thread's connections
 
 
-def start_build(edition_pk):
+def start_build(edition_pk, language=None):
     """Build the edition's PDF unless it is being built: in a background thread, or in
     this thread where KX_GUIDEBOOK_PDF_IN_BACKGROUND is off (the tests, whose data other
     threads cannot see). Not a daemon thread: a command that publishes (publish_scheduled)
@@ -164,8 +205,10 @@ def start_build(edition_pk):
         return False
     if getattr(settings, "KX_GUIDEBOOK_PDF_IN_BACKGROUND", True):
         threading.Thread(
-            target=_build_in_thread, args=(edition_pk,), name=f"guidebook-pdf-{edition_pk}"
+            target=_build_in_thread,
+            args=(edition_pk,) if language is None else (edition_pk, language),
+            name=f"guidebook-pdf-{edition_pk}",
         ).start()
     else:
-        build_claimed(edition_pk)
+        build_claimed(edition_pk, language)
     return True

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +25,7 @@ from practices import guidebook_pdf
 from practices.guidebook_content import (
     build_content,
     content_hash,
+    localise,
     problems,
     published_content,
     table_of_contents,
@@ -37,6 +37,7 @@ from practices.models import (
     GuidebookPage,
 )
 from practices.models.guidebook import COMMENT_MAX_LENGTH
+from practices.reader import reader_language, reader_url
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -75,29 +76,66 @@ def can_review(user, edition):
 
 
 # --- the web edition ------------------------------------------------------------------
+def _direction(language):
+    return "rtl" if translation.get_language_info(language)["bidi"] else "ltr"
+
+
+def _link_entries(content, language, request):
+    """Each practice still published links to the library, under the reader's language."""
+    from practices.models import GoodPracticePage
+
+    entries = [e for c in content["chapters"] for e in c["entries"] if e.get("available")]
+    pages = GoodPracticePage.objects.live().filter(
+        pk__in={e["practice_id"] for e in entries if e.get("practice_id")}
+    )
+    pages = {p.pk: p for p in pages.select_related("locale")}
+    for entry in entries:
+        page = pages.get(entry.get("practice_id"))
+        entry["reader_url"] = reader_url(page, language, request) if page else ""
+
+
 def edition_context(edition, request, *, draft):
+    """The edition as the reader reads it: in the interface language (practices.reader),
+    each practice in that language where a translation was frozen."""
     if draft:
-        content = build_content(edition)
+        raw = build_content(edition)
     else:
-        content, _digest = published_content(edition)
-    direction = "rtl" if translation.get_language_info(content["language"])["bidi"] else "ltr"
+        raw, _digest = published_content(edition)
+    language = reader_language()
+    content = localise(raw, language)
+    _link_entries(content, language, request)
     return {
         "content": content,
         "toc": table_of_contents(content),
-        "language": content["language"],
-        "direction": direction,
+        "language": language,
+        "direction": _direction(language),
+        "edition_language": content["edition_language"],
+        "edition_direction": _direction(content["edition_language"]),
         "draft": draft,
         "pdf_url": (
             reverse("guidebook_review_pdf", args=[edition.pk])
             if draft
-            else edition.url + edition.reverse_subpage("pdf")
+            else reader_url(edition, language, request) + edition.reverse_subpage("pdf")
         ),
+        "canonical_url": None if draft else edition.get_full_url(request),
         "problems": problems(content) if draft or can_moderate(request.user, edition) else [],
     }
 
 
-def _pdf_response(edition, name):
-    filename = f"{slugify(edition.title) or 'guidebook'}-{edition.locale.language_code}.pdf"
+def pdf_filename(edition, language, draft=False):
+    """kx-guidebook-2026-en.pdf; kx-guidebook-2026-draft-en.pdf for a draft (a second
+    edition of a year: kx-guidebook-2026-2-en.pdf)."""
+    parts = ["kx-guidebook", str(edition.year)]
+    if edition.edition_number > 1:
+        parts.append(str(edition.edition_number))
+    if draft:
+        parts.append("draft")
+    parts.append(language)
+    return "-".join(parts) + ".pdf"
+
+
+def _pdf_response(edition, name, language, draft=False):
+    filename = pdf_filename(edition, language, draft)
     return FileResponse(
         default_storage.open(name, "rb"),
         content_type="application/pdf",
@@ -110,9 +148,10 @@ def serve_pdf(request, edition):
     publication (practices.guidebook_pdf), not here: until it is ready, readers are asked
     to come back, and the first of them starts the build if nothing is building it."""
     _content, digest = published_content(edition)
-    name = guidebook_pdf.pdf_name(edition, digest)
+    language = reader_language()
+    name = guidebook_pdf.pdf_name(edition, digest, language=language)
     if not default_storage.exists(name):
-        guidebook_pdf.start_build(edition.pk)
+        guidebook_pdf.start_build(edition.pk, language)
     if not default_storage.exists(name):  # built in the background
         response = TemplateResponse(
             request,
@@ -122,7 +161,7 @@ def serve_pdf(request, edition):
         )
         response["Retry-After"] = str(guidebook_pdf.RETRY_AFTER_S)
         return response
-    return _pdf_response(edition, name)
+    return _pdf_response(edition, name, language)
 
 
 def _draft_edition(request, pk):
@@ -140,8 +179,11 @@ def review_pdf(request, pk):
         return response
     draft = page.get_latest_revision_as_object()
     content = build_content(draft)
-    name = guidebook_pdf.cached_pdf(page, content, content_hash(content), draft=True)
-    return _pdf_response(page, name)
+    language = reader_language()
+    name = guidebook_pdf.cached_pdf(
+        page, content, content_hash(content), draft=True, language=language
+    )
+    return _pdf_response(page, name, language, draft=True)
 
 
 # --- comments on a draft edition --------------------------------------------------------

@@ -10,6 +10,7 @@ from kx_platform import vocabularies
 from kx_platform.formatting import collation_key
 from kx_platform.query_state import QueryState
 from search.params import BadParameter, read_params
+from search.reader_urls import localise_hit_urls
 from search.service import SearchRequest, search, suggest
 
 FACET_ORDER = ["type", "pillar", "region", "country", "theme", "lang", "stage"]
@@ -51,6 +52,7 @@ def search_page(request):
             user=request.user,
         )
     )
+    localise_hit_urls(results.hits, get_language(), request)
     state = QueryState(
         request.path,
         text=params.text,

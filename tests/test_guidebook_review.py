@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from practices.guidebook_content import localise
 from practices.models import (
     CommentPeriod,
     CommentStatus,
@@ -129,7 +130,8 @@ def test_admin_edit_form_saves_nested_chapters(moderator_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     edition = GuidebookPage.objects.get(pk=edition.pk)
     assert edition.live
-    titles = [e["title"] for e in edition.snapshot.content["chapters"][0]["entries"]]
+    content = localise(edition.snapshot.content, "en")
+    titles = [e["title"] for e in content["chapters"][0]["entries"]]
     assert titles == ["Prison mentors", "Border committees"]
 
 

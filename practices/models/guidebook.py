@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -49,10 +50,28 @@ class GuidebookIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from practices.reader import other_language_editions
+
         context["editions"] = (
             GuidebookPage.objects.live().child_of(self).order_by("-year", "-edition_number")
         )
+        context["other_editions"] = other_language_editions(self, request)
         return context
+
+    def route(self, request, path_components):
+        """An edition with no version in this language opens here too, under the reader's
+        language prefix, with the practices in the reader's language (practices.reader)."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            from practices.reader import fallback_child
+
+            if not path_components:
+                raise
+            page = fallback_child(self, path_components[0], GuidebookPage)
+            if page is None:
+                raise
+            return page.specific.route(request, path_components[1:])
 
 
 class GuidebookPage(RoutablePageMixin, Page):

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -59,6 +60,21 @@ class PracticeIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["listing"] = PracticeListing.from_request(request, index_page=self)
         return context
+
+    def route(self, request, path_components):
+        """A practice with no version in this library's language opens here too, under the
+        reader's language prefix (practices.reader)."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            from practices.reader import fallback_child
+
+            if not path_components:
+                raise
+            page = fallback_child(self, path_components[0], GoodPracticePage)
+            if page is None:
+                raise
+            return page.specific.route(request, path_components[1:])
 
 
 class GoodPracticePage(Page):
