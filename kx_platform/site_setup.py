@@ -9,8 +9,8 @@ each, and the Experts group's right to create practices there.
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils import translation
-from django.utils.translation import gettext as _
+
+from kx_platform.site_texts import english_text, setup_text
 
 EXPERTS = "Experts"
 MODERATORS = "Moderators"
@@ -58,13 +58,8 @@ def _ensure_home():
     home = HomePage.objects.filter(locale=locale, depth=2).first()
     if home is None:
         root = Page.get_first_root_node()
-        with translation.override(settings.LANGUAGE_CODE):
-            home = HomePage(
-                title=_(HomePage.default_title),
-                slug="home",
-                locale=locale,
-                intro=_(HomePage.default_intro),
-            )
+        home = HomePage(slug="home", locale=locale)
+        _set_setup_texts(home, locale.language_code)
         # Wagtail's initial migration leaves a placeholder "Welcome" page on the slug we want.
         for placeholder in root.get_children().filter(slug="home").exact_type(Page):
             if not placeholder.get_children().exists():
@@ -87,8 +82,8 @@ def _ensure_practice_index(home):
 
     index = PracticeIndexPage.objects.child_of(home).first()
     if index is None:
-        with translation.override(home.locale.language_code):
-            index = PracticeIndexPage(title=_(PracticeIndexPage.default_title), slug="practices")
+        index = PracticeIndexPage(slug="practices")
+        _set_setup_texts(index, home.locale.language_code)
         home.add_child(instance=index)
         _publish(index)
     return index
@@ -99,30 +94,53 @@ def _ensure_guidebook_index(home):
 
     guidebook = GuidebookIndexPage.objects.child_of(home).first()
     if guidebook is None:
-        with translation.override(home.locale.language_code):
-            guidebook = GuidebookIndexPage(
-                title=_(GuidebookIndexPage.default_title), slug="guidebook"
-            )
+        guidebook = GuidebookIndexPage(slug="guidebook")
+        _set_setup_texts(guidebook, home.locale.language_code)
         home.add_child(instance=guidebook)
         _publish(guidebook)
     return guidebook
 
 
+def _set_setup_texts(page, language_code):
+    page.title = setup_text(page.setup_texts, "title", language_code)
+    page.intro = setup_text(page.setup_texts, "intro", language_code)
+
+
 def _ensure_translations(page):
-    """A published copy of `page` in every content language, with translated titles."""
+    """A published copy of `page` in every content language, with its texts in that language;
+    a copy an earlier set-up left with the English texts gets its own language's."""
     from wagtail.models import Locale
 
     for code in content_language_codes():
         locale = Locale.objects.get(language_code=code)
-        if page.get_translations(inclusive=True).filter(locale=locale).exists():
-            continue
-        copy = page.specific.copy_for_translation(locale)
-        with translation.override(code):
-            copy.title = _(copy.default_title)
-            if getattr(copy, "default_intro", None):
-                copy.intro = _(copy.default_intro)
-        copy.save()
-        _publish(copy)
+        existing = page.get_translations(inclusive=True).filter(locale=locale).first()
+        if existing is None:
+            copy = page.specific.copy_for_translation(locale)
+            _set_setup_texts(copy, code)
+            copy.save()
+            _publish(copy)
+        elif code != "en":
+            _repair_english_texts(existing.specific, code)
+
+
+def _repair_english_texts(page, language_code):
+    """Replace the set-up's English title and intro left on a page of another language.
+    Only the untouched English texts of a page without a pending draft are replaced: whatever
+    a moderator wrote stays."""
+    if page.has_unpublished_changes:
+        return
+    kind = page.setup_texts
+    changed = False
+    for field in ("title", "intro"):
+        if getattr(page, field) == english_text(kind, field):
+            translated = setup_text(kind, field, language_code)
+            if translated != english_text(kind, field):
+                setattr(page, field, translated)
+                changed = True
+    if changed:
+        revision = page.save_revision()
+        if page.live:
+            revision.publish()
 
 
 def _ensure_expert_page_permissions(index):

@@ -10,8 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from kx_platform import account_views
-from kx_platform import site_views
+from kx_platform import account_views, site_views
 from kx_platform.sitemaps import MultilingualSitemap
 from practices.feeds import practice_feed
 from search import views as search_views

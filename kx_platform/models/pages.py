@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
@@ -16,12 +15,7 @@ class HomePage(Page):
         help_text=_("One or two sentences on what the platform is, shown under the title."),
     )
 
-    default_title = gettext_noop("Good practices from the South")
-    default_intro = gettext_noop(
-        "Experts and policymakers of Africa, Asia and the Pacific, the Arab States and Latin "
-        "America and the Caribbean share what works in counter-terrorism and preventing violent "
-        "extremism."
-    )
+    setup_texts = "home"  # its title and intro in every language: kx_platform.site_texts
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["practices.PracticeIndexPage", "practices.GuidebookIndexPage"]

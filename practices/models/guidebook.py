@@ -17,7 +17,6 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
@@ -37,7 +36,7 @@ class GuidebookIndexPage(Page):
 
     intro = models.TextField(_("introduction"), blank=True)
 
-    default_title = gettext_noop("Guidebook of good practices")
+    setup_texts = "guidebook"  # kx_platform.site_texts
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["kx_platform.HomePage"]

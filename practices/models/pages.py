@@ -4,7 +4,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import ItemBase
@@ -45,7 +44,7 @@ class PracticeIndexPage(Page):
 
     intro = models.TextField(_("introduction"), blank=True)
 
-    default_title = gettext_noop("Good practices")
+    setup_texts = "practices"  # kx_platform.site_texts
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["kx_platform.HomePage"]
