@@ -31,8 +31,10 @@ def related_practices(page, locale=None):
     Ranked on ids only (a subquery counts shared themes), then the winners are loaded:
     sorting whole practice rows would carry every long text field through the sort.
     """
-    pillar_ids = list(page.pillars.values_list("pk", flat=True))
-    theme_ids = list(page.themes.values_list("pk", flat=True))
+    # Read as objects, not values_list("pk"): in a preview the relations are modelcluster's
+    # in-memory querysets, which know field names only.
+    pillar_ids = [pillar.pk for pillar in page.pillars.all()]
+    theme_ids = [theme.pk for theme in page.themes.all()]
     if not pillar_ids:
         return []
     sharing_a_pillar = GoodPracticePage.pillars.through.objects.filter(
