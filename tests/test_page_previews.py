@@ -5,7 +5,7 @@ import json
 
 import pytest
 from wagtail.models import Locale, TaskState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from kx_platform.models import HomePage
 from practices.models import GoodPracticePage, GuidebookIndexPage, PracticeIndexPage
