@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.db.models import ProtectedError
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
 from experts.admin_views import VettingProfileView, VettingQueueView
 from experts.models import Institution
 from experts.vetting import can_vet
+from kx_platform.admin_menu import PerRequestMenuItem
 
 
 @hooks.register("register_admin_urls")
@@ -27,15 +27,10 @@ def register_vetting_urls():
     ]
 
 
-class VettingMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_vet(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_vetting_menu_item():
-    return VettingMenuItem(
-        _("Expert vetting"), reverse("experts_vetting"), icon_name="user", order=250
+    return PerRequestMenuItem(
+        _("Expert vetting"), "experts_vetting", is_allowed=can_vet, icon_name="user", order=250
     )
 
 
@@ -100,8 +95,12 @@ def register_exchange_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_exchange_menu_item():
-    return VettingMenuItem(
-        _("Exchange requests"), reverse("experts_exchanges"), icon_name="mail", order=255
+    return PerRequestMenuItem(
+        _("Exchange requests"),
+        "experts_exchanges",
+        is_allowed=can_vet,
+        icon_name="mail",
+        order=255,
     )
 
 

@@ -1,15 +1,14 @@
 """Forum categories in the admin (moderators manage them) and the moderation queue link."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from experts.forum import roles
 from experts.forum.models import Category
+from kx_platform.admin_menu import PerRequestMenuItem
 from kx_platform.models.taxonomy import localized_panels
 
 
@@ -38,13 +37,12 @@ class CategoryViewSet(SnippetViewSet):
 register_snippet(CategoryViewSet)
 
 
-class ForumModerationMenuItem(MenuItem):
-    def is_shown(self, request):
-        return roles.is_moderator(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_forum_moderation_menu_item():
-    return ForumModerationMenuItem(
-        _("Forum moderation"), reverse("forum_moderation"), icon_name="warning", order=265
+    return PerRequestMenuItem(
+        _("Forum moderation"),
+        "forum_moderation",
+        is_allowed=roles.is_moderator,
+        icon_name="warning",
+        order=265,
     )
