@@ -63,3 +63,44 @@ def protect_pillars_in_use(request, instances):
         )
         return redirect("wagtailsnippets_kx_platform_pillar:list")
     return None
+
+
+# --- Deleting a user from the admin -----------------------------------------------------
+
+
+@hooks.register("before_delete_user")
+def delete_user_through_the_account_pipeline(request, user):
+    """An administrator deleting a user in Wagtail's Users screen runs the same pipeline as
+    a member deleting their own account (kx_platform.accounts): open exchange requests are
+    cancelled and the other side told, the photo goes, what others rely on stays."""
+    if request.method != "POST":
+        return None  # Wagtail's view shows the confirmation.
+    return _delete_users(request, [user])
+
+
+@hooks.register("before_bulk_action")
+def bulk_delete_users_through_the_account_pipeline(request, action_type, objects, action):
+    from django.contrib.auth import get_user_model
+
+    if action_type != "delete" or action.model is not get_user_model():
+        return None
+    if request.method != "POST":
+        return None
+    return _delete_users(request, objects)
+
+
+def _delete_users(request, users):
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponseRedirect
+    from django.urls import reverse
+    from wagtail.users.utils import user_can_delete_user
+
+    from kx_platform.accounts import delete_account
+
+    if not all(user_can_delete_user(request.user, user) for user in users):
+        raise PermissionDenied
+    for user in users:
+        name = str(user)
+        delete_account(user)
+        messages.success(request, _("User '%(name)s' deleted.") % {"name": name})
+    return HttpResponseRedirect(reverse("wagtailusers_users:index"))

@@ -365,3 +365,39 @@ def test_nothing_refuses_the_deletion_of_a_user_who_did_everything(conversation,
     )
     accounts.delete_account(moderator)  # an administrator's deletion: no PROTECT left
     assert not get_user_model().objects.filter(username=moderator.username).exists()
+
+
+def test_an_administrator_deleting_a_user_in_the_admin_runs_the_pipeline(conversation, admin_user):
+    a, b, started, answer = conversation
+    called = []
+    accounts.register_account_part("spy", delete=lambda user: called.append(user.pk))
+    try:
+        response = signed_in(admin_user).post(f"/admin/users/delete/{a.pk}/")
+    finally:
+        accounts.unregister_account_part("spy")
+    assert response.status_code == 302
+    assert called == [a.pk]
+    assert not get_user_model().objects.filter(pk=a.pk).exists()
+    assert Thread.objects.get(pk=started.pk).author is None
+    assert Post.objects.filter(pk=answer.pk).exists()
+
+
+def test_an_expert_cannot_delete_a_user_through_the_admin(conversation, expert):
+    a, *_rest = conversation
+    response = signed_in(expert).post(f"/admin/users/delete/{a.pk}/")
+    assert response.status_code in (302, 403)
+    assert get_user_model().objects.filter(pk=a.pk).exists()
+
+
+def test_a_bulk_deletion_in_the_admin_runs_the_pipeline_for_each_user(conversation, admin_user):
+    a, b, started, answer = conversation
+    called = []
+    accounts.register_account_part("spy", delete=lambda user: called.append(user.pk))
+    try:
+        response = signed_in(admin_user).post(f"/admin/bulk/auth/user/delete/?id={a.pk}&id={b.pk}")
+    finally:
+        accounts.unregister_account_part("spy")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert sorted(called) == sorted([a.pk, b.pk]), response["Location"]
+    assert Thread.objects.filter(pk=started.pk).exists()
+    assert Post.objects.filter(pk=answer.pk, author=None).exists()
