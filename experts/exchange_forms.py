@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from experts.models import ExchangeRequest, ExchangeState
 from experts.models.exchanges import MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH
+from kx_platform.bidi import set_text_direction
 from kx_platform.formatting import sort_country_field
 from kx_platform.models import Country
 from kx_platform.sanitize import clean_text
@@ -46,6 +47,7 @@ class ExchangeRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = list(settings.LANGUAGES)
         sort_country_field(self.fields["requesting_country"])
+        set_text_direction(self)
         current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
         if current in dict(settings.LANGUAGES):
             self.fields["language"].initial = current

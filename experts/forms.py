@@ -19,6 +19,7 @@ from experts.models import (
 from experts.models.privacy import DEFAULT_PROFILE_TIERS, higher, rank
 from experts.models.profiles import REASON_MAX_LENGTH, allowed_language_codes
 from experts.photos import PhotoField
+from kx_platform.bidi import set_text_direction
 from kx_platform.formatting import EMPTY_CHOICE_LABEL, country_choices
 from kx_platform.models import Pillar, Region
 from kx_platform.sanitize import clean_text
@@ -100,6 +101,7 @@ class ExpertProfileForm(forms.ModelForm):
                 initial=higher(chosen.get(name, DEFAULT_PROFILE_TIERS[name]), minimum),
             )
             self.fields[visibility_field_name(name)] = field
+        set_text_direction(self)
 
     @property
     def visibility(self):
@@ -185,6 +187,10 @@ class LinkForm(forms.ModelForm):
     class Meta:
         model = ExpertLink
         fields = ["title", "url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_text_direction(self)
 
     def clean_url(self):
         url = self.cleaned_data["url"]

@@ -30,6 +30,7 @@ ALLOWED_TAGS = frozenset(
         "a",
         "abbr",
         "blockquote",
+        "bdi",
         "br",
         "code",
         "del",
@@ -66,11 +67,13 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
     "span": {"class"},
     "code": {"class"},
+    "bdi": {"class", "dir"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 # Class names the renderer itself writes; any other class is dropped.
-ALLOWED_CLASSES = {"span": {"mention"}, "code": {"language-"}}
+ALLOWED_CLASSES = {"span": {"mention"}, "bdi": {"mention"}, "code": {"language-"}}
+DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
 
 # Text longer than this is never parsed: forms refuse it long before (posts: 20,000).
 MAX_MARKDOWN_LENGTH = 100_000
@@ -159,10 +162,13 @@ def _mention_rule(state, silent):
 
 
 def _render_mention(self, tokens, idx, options, env):
+    """A left-to-right isolate: usernames are Latin, and without it an Arabic post shows
+    "@omar_khatib" as "omar_khatib@". `dir` also keeps a post that opens with a mention
+    out of the Latin direction: `dir="auto"` skips isolated descendants."""
     from django.utils.html import escape
 
     name = tokens[idx].content
-    return f'<span class="mention">@{escape(name)}</span>'
+    return f'<bdi class="mention" dir="ltr">@{escape(name)}</bdi>'
 
 
 @lru_cache(maxsize=1)
@@ -226,6 +232,8 @@ def _attribute_filter(tag, attribute, value):
         return " ".join(kept) or None
     if attribute in ("width", "height", "start"):
         return value if value.isdigit() and len(value) < 6 else None
+    if attribute == "dir":
+        return value if value in DIRECTIONS else None
     if attribute == "align":
         return value if value in ("left", "right", "center") else None
     return value

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kx_platform.bidi import set_text_direction
 from practices import guidebook_pdf
 from practices.guidebook_content import (
     build_content,
@@ -216,6 +217,7 @@ class GuidebookCommentForm(forms.Form):
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = list(targets)
+        set_text_direction(self)
 
     def clean_body(self):
         body = CONTROL_CHARACTERS.sub("", self.cleaned_data["body"]).strip()

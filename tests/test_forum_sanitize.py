@@ -108,7 +108,7 @@ def test_clean_text_drops_invisible_and_control_characters():
 
 def test_mentions_are_found_outside_code_only():
     assert mentioned_usernames("@amina and @omar_k, not `@code` nor a@b.org") == ["amina", "omar_k"]
-    assert '<span class="mention">@amina</span>' in str(render_markdown("hi @amina"))
+    assert '<bdi class="mention" dir="ltr">@amina</bdi>' in str(render_markdown("hi @amina"))
 
 
 @pytest.mark.django_db

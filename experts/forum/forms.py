@@ -17,11 +17,14 @@ from experts.forum.models import (
 )
 from experts.forum.moderation import MAX_SUSPENSION_DAYS, POST_ACTIONS
 from experts.forum.posting import MAX_THEMES, clean_body, clean_title
+from kx_platform.bidi import isolate_syntax_examples, set_text_direction
 from kx_platform.models import Theme
 
-BODY_HELP = _(
-    "Markdown: **bold**, _italic_, > quote, - list, `code`, [link](https://…). "
-    "Mention someone with @username. At most 20,000 characters."
+BODY_HELP = isolate_syntax_examples(
+    _(
+        "Markdown: **bold**, _italic_, > quote, - list, `code`, [link](https://…). "
+        "Mention someone with @username. At most 20,000 characters."
+    )
 )
 
 
@@ -128,6 +131,10 @@ class FlagForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_text_direction(self)
 
 
 class PostModerationForm(forms.Form):

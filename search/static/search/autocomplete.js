@@ -24,6 +24,7 @@ document.addEventListener("DOMContentLoaded", () => {
             item.id = `suggestion-${i}`;
             item.setAttribute("role", "option");
             item.textContent = s.text;
+            item.dir = "auto"; // a suggestion may be in another direction than the page
             item.dataset.kind = s.kind;
             item.addEventListener("mousedown", (event) => {
                 event.preventDefault();
