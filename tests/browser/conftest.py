@@ -112,7 +112,8 @@ def new_page(browser):
     contexts = []
 
     def make(**kwargs):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, **kwargs)
+        kwargs.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**kwargs)
         contexts.append(context)
         return context.new_page()
 
