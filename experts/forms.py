@@ -23,6 +23,7 @@ from kx_platform.bidi import set_text_direction
 from kx_platform.formatting import EMPTY_CHOICE_LABEL, country_choices
 from kx_platform.models import Pillar, Region
 from kx_platform.sanitize import clean_text
+from kx_platform.themes import ThemeTagField, theme_help_text
 
 MAX_THEMES = 15
 MAX_THEME_LENGTH = 100
@@ -80,9 +81,9 @@ class ExpertProfileForm(forms.ModelForm):
             "phone",
         ]
         widgets = {"biography": forms.Textarea(attrs={"rows": 8})}
-        help_texts = {
-            "themes": _("Separate themes with commas, e.g. youth, counter-narratives."),
-        }
+        # Any language's comma separates; a theme's name in any language is that theme.
+        field_classes = {"themes": ThemeTagField}
+        help_texts = {"themes": theme_help_text()}
 
     def __init__(self, *args, policy=None, **kwargs):
         super().__init__(*args, **kwargs)

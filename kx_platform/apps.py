@@ -15,6 +15,15 @@ class KxPlatformConfig(AppConfig):
 
         model_fields.BLANK_CHOICE_LABEL = EMPTY_CHOICE_LABEL
 
+        # Every admin form's theme field resolves names typed in any language to the
+        # existing theme and says which separators work (kx_platform.themes).
+        from taggit.managers import TaggableManager
+        from wagtail.admin.forms.models import register_form_field_override
+
+        from .themes import admin_tag_field_override
+
+        register_form_field_override(TaggableManager, override=admin_tag_field_override)
+
         from django.db.models.signals import post_migrate
 
         from .site_setup import ensure_site_structure

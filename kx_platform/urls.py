@@ -12,6 +12,7 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from kx_platform import account_views, site_views
 from kx_platform.sitemaps import MultilingualSitemap
+from kx_platform.themes import theme_autocomplete
 from practices.feeds import practice_feed
 from search import views as search_views
 
@@ -28,6 +29,12 @@ def admin_login(request):
 urlpatterns = [
     path("api/v1/search", search_views.api_search, name="api_search"),
     path("admin/login/", admin_login, name="admin_login_redirect"),
+    # Before Wagtail's own view at this address, which matches English names only.
+    path(
+        "admin/tag-autocomplete/kx_platform/theme/",
+        theme_autocomplete,
+        name="kx_theme_autocomplete",
+    ),
     path(
         "admin/",
         include(

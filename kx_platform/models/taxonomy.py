@@ -5,6 +5,7 @@ Chinese only need switching on in settings.LANGUAGES; English is the fallback.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ProtectedError
 from django.utils.text import format_lazy
@@ -195,6 +196,23 @@ class Theme(TagBase):
     @property
     def display_name(self):
         return getattr(self, f"name_{active_language_code()}", "") or self.name
+
+    def clean(self):
+        """A name holding a list separator or a quote could not be typed back as one
+        theme (kx_platform.themes.parse_tag_list)."""
+        from kx_platform.themes import SEPARATORS
+
+        forbidden = set(SEPARATORS) | {'"'}
+        errors = {}
+        for field in [f for f in self._meta.get_fields() if f.name.startswith("name")]:
+            value = getattr(self, field.name, "") or ""
+            if forbidden & set(value):
+                errors[field.name] = ValidationError(
+                    _("A theme name cannot contain commas, semicolons or quotes: %(chars)s"),
+                    params={"chars": " ".join(SEPARATORS) + ' "'},
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 for _code in UN_LANGUAGES:

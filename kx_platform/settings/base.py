@@ -215,6 +215,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 TAGGIT_CASE_INSENSITIVE = True
+# Theme lists typed with Arabic, Latin or full-width commas and semicolons, each theme
+# shown in the reader's language (kx_platform.themes).
+TAGGIT_TAGS_FROM_STRING = "kx_platform.themes.parse_tag_list"
+TAGGIT_STRING_FROM_TAGS = "kx_platform.themes.edit_string_for_tags"
 
 # --- Search ------------------------------------------------------------------
 # The embedded index (SQLite FTS5) serves by default; ELASTICSEARCH_URL switches to a cluster.
