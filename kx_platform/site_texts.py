@@ -50,14 +50,14 @@ SETUP_PAGE_TEXTS = {
             ),
             "ar": "ممارسات اختبرتها بلدان الجنوب أو أثبتت صحتها أو كيّفتها أو وسّعت نطاقها، "
             "مصنّفة وفق الركائز الأربع لاستراتيجية الأمم المتحدة العالمية لمكافحة الإرهاب. "
-            "صفِّها حسب الركيزة والمنطقة والبلد والموضوع ومرحلة الإثبات.",
+            "صفِّها حسب الركيزة والمنطقة والبلد والموضوع ومرحلة إثبات الفعالية.",
             "fr": "Des pratiques testées, validées, adaptées ou étendues par des pays du Sud, "
             "classées selon les quatre piliers de la Stratégie antiterroriste mondiale des "
-            "Nations Unies. Filtrez-les par pilier, région, pays, thème et stade de preuve.",
+            "Nations Unies. Filtrez-les par pilier, région, pays, thème et niveau de preuve.",
             "es": "Prácticas probadas, validadas, adaptadas o ampliadas por países del Sur, "
             "clasificadas según los cuatro pilares de la Estrategia Global de las Naciones "
-            "Unidas contra el Terrorismo. Fíltrelas por pilar, región, país, tema y etapa de "
-            "evidencia.",
+            "Unidas contra el Terrorismo. Fíltrelas por pilar, región, país, tema y nivel de "
+            "comprobación.",
         },
     },
     "guidebook": {
@@ -74,12 +74,12 @@ SETUP_PAGE_TEXTS = {
                 "PDF."
             ),
             "ar": "تجمع كل طبعة مجموعة مختارة من الممارسات الجيدة، في فصل لكل ركيزة، يراجعها "
-            "خبراء معتمدون وينشرها المشرفون على الموقع وبصيغة PDF.",
+            "خبراء جرى التحقق منهم وينشرها المشرفون على الموقع وبصيغة PDF.",
             "fr": "Chaque édition rassemble une sélection de bonnes pratiques, un chapitre par "
-            "pilier, relue par des experts agréés et publiée par les modérateurs en ligne et en "
+            "pilier, relue par des experts vérifiés et publiée par les modérateurs en ligne et en "
             "PDF.",
             "es": "Cada edición reúne una selección de buenas prácticas, un capítulo por pilar, "
-            "revisada por expertos acreditados y publicada por los moderadores en la web y en "
+            "revisada por expertos verificados y publicada por los moderadores en la web y en "
             "PDF.",
         },
     },

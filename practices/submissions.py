@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Locale, Page, WorkflowState
 
 from practices.models import GoodPracticePage, PracticeIndexPage
@@ -70,12 +71,12 @@ class Submission:
 
 
 STATE_LABELS = {
-    "draft": _("Draft"),
-    "in_moderation": _("In moderation"),
-    "changes_requested": _("Changes requested"),
-    "scheduled": _("Scheduled"),
-    "published": _("Published"),
-    "unpublished": _("Unpublished"),
+    "draft": pgettext_lazy("submission state", "Draft"),
+    "in_moderation": pgettext_lazy("submission state", "In moderation"),
+    "changes_requested": pgettext_lazy("submission state", "Changes requested"),
+    "scheduled": pgettext_lazy("submission state", "Scheduled"),
+    "published": pgettext_lazy("submission state", "Published"),
+    "unpublished": pgettext_lazy("submission state", "Unpublished"),
 }
 
 

@@ -39,7 +39,7 @@ def test_a_mention_notifies_on_the_site_and_by_email(people, django_capture_on_c
     assert message.extra_headers["List-Unsubscribe"].startswith("<http")
     # The mention shows as a mention on the page.
     html = Client().get(created.get_absolute_url()).content.decode()
-    assert '<span class="mention">@fatima</span>' in html
+    assert '<bdi class="mention" dir="ltr">@fatima</bdi>' in html
 
 
 def test_mentions_in_code_and_email_addresses_are_not_mentions(
