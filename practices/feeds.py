@@ -31,6 +31,18 @@ class UnknownFeedFilter(ValueError):
     pass
 
 
+def _unknown_pillar(value):
+    return UnknownFeedFilter(
+        _("There is no pillar “%(value)s”.") % {"value": value[:MAX_VALUE_LENGTH]}
+    )
+
+
+def _unknown_region(value):
+    return UnknownFeedFilter(
+        _("There is no region “%(value)s”.") % {"value": value[:MAX_VALUE_LENGTH]}
+    )
+
+
 def feed_filters(params):
     """{"pillar": [Pillar], "region": [Region]} from a query string, or UnknownFeedFilter
     saying which value is not known."""
@@ -41,21 +53,21 @@ def feed_filters(params):
         numbers = {}
         for value in pillar_values:
             if not (value.isascii() and value.isdigit() and len(value) <= 3):
-                raise UnknownFeedFilter(_("There is no pillar “%(value)s”.") % {"value": value[:MAX_VALUE_LENGTH]})
+                raise _unknown_pillar(value)
             numbers[int(value)] = value
         found = {p.number: p for p in Pillar.objects.filter(number__in=numbers)}
         for number, value in numbers.items():
             if number not in found:
-                raise UnknownFeedFilter(_("There is no pillar “%(value)s”.") % {"value": value[:MAX_VALUE_LENGTH]})
+                raise _unknown_pillar(value)
         filters["pillar"] = [found[n] for n in sorted(found)]
     if region_values:
         for value in region_values:
             if len(value) > MAX_VALUE_LENGTH:
-                raise UnknownFeedFilter(_("There is no region “%(value)s”.") % {"value": value[:MAX_VALUE_LENGTH]})
+                raise _unknown_region(value)
         found = {r.slug: r for r in Region.objects.filter(slug__in=region_values)}
         for value in region_values:
             if value not in found:
-                raise UnknownFeedFilter(_("There is no region “%(value)s”.") % {"value": value[:MAX_VALUE_LENGTH]})
+                raise _unknown_region(value)
         filters["region"] = [found[slug] for slug in dict.fromkeys(region_values)]
     return filters
 

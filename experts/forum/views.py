@@ -115,8 +115,7 @@ def explains_restriction(view):
                     "visibility": restriction.category.visibility,
                     "signed_in": request.user.is_authenticated,
                     "login_url": (
-                        f"{reverse('account_login')}?"
-                        f"{urlencode({'next': request.get_full_path()})}"
+                        f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
                     ),
                 },
                 status=403,

@@ -18,7 +18,8 @@ from kx_platform.site_views import server_error
 pages = {}
 with override_settings(DEBUG=False):
     for code in ("en", "ar"):
-        pages[f"404-{code}"] = Client(HTTP_HOST="127.0.0.1").get(f"/{code}/no-such-page/").content.decode()
+        missing = Client(HTTP_HOST="127.0.0.1").get(f"/{code}/no-such-page/")
+        pages[f"404-{code}"] = missing.content.decode()
         pages[f"500-{code}"] = server_error(RequestFactory().get(f"/{code}/x/")).content.decode()
 print(json.dumps(pages))
 """
