@@ -9,6 +9,7 @@ language) stays its canonical address.
 """
 
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
 
 
@@ -86,6 +87,25 @@ def fallback_child(index, slug, child_model):
         return None
     own = pages.filter(translation_key=found.translation_key, locale=index.locale).first()
     return own or found
+
+
+class ReaderFallbackRoute:
+    """For a library index page (practices, guidebook editions): a child with no version in
+    this index's language opens here too, under the reader's language prefix."""
+
+    def fallback_child_model(self):
+        raise NotImplementedError
+
+    def route(self, request, path_components):
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if not path_components:
+                raise
+            page = fallback_child(self, path_components[0], self.fallback_child_model())
+            if page is None:
+                raise
+            return page.specific.route(request, path_components[1:])
 
 
 def interface_language_name(code):

@@ -14,7 +14,6 @@ import logging
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -24,6 +23,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
+from practices.reader import ReaderFallbackRoute
+
 logger = logging.getLogger(__name__)
 
 EDITION_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -31,7 +32,7 @@ COMMENT_MAX_LENGTH = 2000
 RESOLUTION_MAX_LENGTH = 1000
 
 
-class GuidebookIndexPage(Page):
+class GuidebookIndexPage(ReaderFallbackRoute, Page):
     """The guidebook of one language: lists its published editions."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -57,20 +58,8 @@ class GuidebookIndexPage(Page):
         context["other_editions"] = other_language_editions(self, request)
         return context
 
-    def route(self, request, path_components):
-        """An edition with no version in this language opens here too, under the reader's
-        language prefix, with the practices in the reader's language (practices.reader)."""
-        try:
-            return super().route(request, path_components)
-        except Http404:
-            from practices.reader import fallback_child
-
-            if not path_components:
-                raise
-            page = fallback_child(self, path_components[0], GuidebookPage)
-            if page is None:
-                raise
-            return page.specific.route(request, path_components[1:])
+    def fallback_child_model(self):
+        return GuidebookPage
 
 
 class GuidebookPage(RoutablePageMixin, Page):

@@ -2,7 +2,6 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -17,6 +16,7 @@ from practices.blocks import ApproachBlock, LinkBlock, OrganisationBlock
 from practices.choices import EvidenceStage, Scale, SupportKind
 from practices.forms import GoodPracticePageForm
 from practices.panels import RequiredFieldsPanel
+from practices.reader import ReaderFallbackRoute
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 EARLIEST_YEAR = 1945
@@ -39,7 +39,7 @@ class PracticeTheme(ItemBase):
         ]
 
 
-class PracticeIndexPage(Page):
+class PracticeIndexPage(ReaderFallbackRoute, Page):
     """The practice library of one language: lists and filters every published practice."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -60,20 +60,8 @@ class PracticeIndexPage(Page):
         context["listing"] = PracticeListing.from_request(request, index_page=self)
         return context
 
-    def route(self, request, path_components):
-        """A practice with no version in this library's language opens here too, under the
-        reader's language prefix (practices.reader)."""
-        try:
-            return super().route(request, path_components)
-        except Http404:
-            from practices.reader import fallback_child
-
-            if not path_components:
-                raise
-            page = fallback_child(self, path_components[0], GoodPracticePage)
-            if page is None:
-                raise
-            return page.specific.route(request, path_components[1:])
+    def fallback_child_model(self):
+        return GoodPracticePage
 
 
 class GoodPracticePage(Page):
