@@ -68,6 +68,7 @@ SPEC_FILE = Path(os.environ.get("KX_ELASTICSEARCH_OPENAPI", SUBSET))
 SPEC_URI = "urn:kx:elasticsearch-openapi"
 TEXT_FIELDS = ("title", "summary", "body", "themes")
 
+
 # --- validating against the API description ---------------------------------------------------
 def _as_any_of(node):
     if isinstance(node, dict):
