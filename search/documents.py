@@ -155,7 +155,6 @@ class PracticeDocument(SearchDocument):
 
     class Index:
         name = "kx-practices"
-        settings = {"number_of_shards": 1, "number_of_replicas": 0}
 
     @classmethod
     def get_model(cls):
@@ -389,7 +388,6 @@ class ExpertDocument(SearchDocument):
 
     class Index:
         name = "kx-experts"
-        settings = {"number_of_shards": 1, "number_of_replicas": 0}
 
     @classmethod
     def get_model(cls):
@@ -570,7 +568,6 @@ class DiscussionDocument(SearchDocument):
 
     class Index:
         name = "kx-discussions"
-        settings = {"number_of_shards": 1, "number_of_replicas": 0}
 
     @classmethod
     def get_model(cls):

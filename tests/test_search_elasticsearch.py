@@ -29,12 +29,14 @@ import functools
 import gzip
 import json
 import os
+import re
 import signal
 import socket
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig, ObjectApiResponse
 from elasticsearch import NotFoundError
@@ -1094,3 +1096,58 @@ def test_the_vendored_description_resolves_every_reference_it_holds():
     assert not missing
     for name in ("search", "count", "bulk", "indices.create", "indices.update_aliases"):
         assert request_schema(name)
+
+
+# --- the cluster's settings ---------------------------------------------------------------------
+def test_several_nodes_tls_shards_and_replicas_come_from_the_settings(settings, tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    settings.ELASTICSEARCH_URL = "https://es1.invalid:9200, https://es2.invalid:9200"
+    settings.ELASTICSEARCH_CA_CERTS = str(ca)
+    settings.ELASTICSEARCH_SSL_FINGERPRINT = "AB:" * 31 + "AB"
+    settings.ELASTICSEARCH_SHARDS = "3"
+    settings.ELASTICSEARCH_REPLICAS = "2"
+    cluster = elastic.cluster_settings()
+    assert cluster.hosts == ("https://es1.invalid:9200", "https://es2.invalid:9200")
+    backend = elastic.get_elastic_backend()
+    assert backend.url == list(cluster.hosts)
+    assert backend.ca_certs == str(ca) and backend.ssl_fingerprint == cluster.ssl_fingerprint
+    body = index_body(PracticeDocument)
+    assert body["settings"]["number_of_shards"] == 3
+    assert body["settings"]["number_of_replicas"] == 2
+    validate("indices.create", body)
+
+
+def test_the_defaults_suit_one_node(settings):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9200"
+    body = index_body(PracticeDocument)
+    assert (body["settings"]["number_of_shards"], body["settings"]["number_of_replicas"]) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ELASTICSEARCH_URL", "es1.invalid:9200", "is not an http:// or https:// URL"),
+        ("ELASTICSEARCH_URL", " , ", "ELASTICSEARCH_URL is not set"),
+        ("ELASTICSEARCH_SHARDS", "zero", "ELASTICSEARCH_SHARDS must be a number of at least 1"),
+        ("ELASTICSEARCH_SHARDS", "0", "ELASTICSEARCH_SHARDS must be a number of at least 1"),
+        ("ELASTICSEARCH_REPLICAS", "-1", "ELASTICSEARCH_REPLICAS must be a number of at least 0"),
+        ("ELASTICSEARCH_TIMEOUT", "soon", "ELASTICSEARCH_TIMEOUT must be a number"),
+        ("ELASTICSEARCH_CA_CERTS", "/nowhere/ca.pem", "no file at /nowhere/ca.pem"),
+        ("ELASTICSEARCH_SSL_FINGERPRINT", "AB:CD", "SHA-256 fingerprint"),
+    ],
+)
+def test_a_bad_cluster_setting_is_refused_with_a_reason(settings, name, value, message):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9200"
+    setattr(settings, name, value)
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        elastic.cluster_settings()
+
+
+def test_manage_py_check_refuses_a_bad_cluster_setting(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9200"
+    settings.ELASTICSEARCH_REPLICAS = "many"
+    with pytest.raises(SystemCheckError, match="ELASTICSEARCH_REPLICAS must be a number"):
+        call_command("check")

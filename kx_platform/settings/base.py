@@ -223,11 +223,17 @@ TAGGIT_STRING_FROM_TAGS = "kx_platform.themes.edit_string_for_tags"
 # --- Search ------------------------------------------------------------------
 # The embedded index (SQLite FTS5) serves by default; ELASTICSEARCH_URL switches to a cluster.
 KX_SEARCH_INDEX = os.environ.get("KX_SEARCH_INDEX", "")  # default: var/search.sqlite3
+# Several nodes: comma-separated URLs. TLS: a CA bundle or the certificate's SHA-256 fingerprint.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "kx")
 ELASTICSEARCH_API_KEY = os.environ.get("ELASTICSEARCH_API_KEY", "")
-ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "10"))
-ELASTICSEARCH_MAX_RETRIES = int(os.environ.get("ELASTICSEARCH_MAX_RETRIES", "3"))
+ELASTICSEARCH_CA_CERTS = os.environ.get("ELASTICSEARCH_CA_CERTS", "")
+ELASTICSEARCH_SSL_FINGERPRINT = os.environ.get("ELASTICSEARCH_SSL_FINGERPRINT", "")
+ELASTICSEARCH_TIMEOUT = os.environ.get("ELASTICSEARCH_TIMEOUT", "10")
+ELASTICSEARCH_MAX_RETRIES = os.environ.get("ELASTICSEARCH_MAX_RETRIES", "3")
+# Primary shards and replicas of each index (a new index: search_rebuild applies a change).
+ELASTICSEARCH_SHARDS = os.environ.get("ELASTICSEARCH_SHARDS", "1")
+ELASTICSEARCH_REPLICAS = os.environ.get("ELASTICSEARCH_REPLICAS", "0")
 
 # --- Mail --------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KX <no-reply@kx.invalid>")

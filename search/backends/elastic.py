@@ -70,6 +70,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -150,12 +151,20 @@ def index_names(content_type, prefix=None):
 
 
 # --- request bodies ---------------------------------------------------------------------------
+def shard_settings():
+    """Primary shards and replicas of a new index (ELASTICSEARCH_SHARDS, _REPLICAS)."""
+    return {
+        "number_of_shards": _number("ELASTICSEARCH_SHARDS", 1, int, 1),
+        "number_of_replicas": _number("ELASTICSEARCH_REPLICAS", 0, int, 0),
+    }
+
+
 def index_body(document, aliases=None, loading=False):
     """The body that creates an index for `document`: its mapping and index settings."""
     index = Index(index_names(document.content_type_name).read)
     index.document(document)
     document_settings = getattr(getattr(document, "Index", None), "settings", None) or {}
-    index.settings(**document_settings)
+    index.settings(**{**shard_settings(), **document_settings})
     if loading:  # no refreshes while a rebuild loads; rebuild() restores the default
         index.settings(refresh_interval="-1")
     body = index.to_dict()
@@ -464,8 +473,12 @@ class ElasticBackend:
         max_retries=DEFAULT_MAX_RETRIES,
         api_key=None,
         client=None,
+        ca_certs=None,
+        ssl_fingerprint=None,
     ):
-        self.url = url
+        self.url = url  # one URL or a list of the cluster's nodes
+        self.ca_certs = ca_certs
+        self.ssl_fingerprint = ssl_fingerprint
         self.prefix = (prefix or DEFAULT_PREFIX).lower()
         self.request_timeout = float(request_timeout)
         self.max_retries = int(max_retries)
@@ -486,6 +499,10 @@ class ElasticBackend:
                     }
                     if self.api_key:
                         options["api_key"] = self.api_key
+                    if self.ca_certs:
+                        options["ca_certs"] = self.ca_certs
+                    if self.ssl_fingerprint:
+                        options["ssl_assert_fingerprint"] = self.ssl_fingerprint
                     self._client = Elasticsearch(self.url, **options)
         return self._client
 
@@ -674,22 +691,77 @@ _BACKENDS = {}
 _BACKENDS_LOCK = threading.Lock()
 
 
+@dataclass(frozen=True)
+class ClusterSettings:
+    """The cluster KX talks to, read from the settings and checked once."""
+
+    hosts: tuple
+    prefix: str
+    request_timeout: float
+    max_retries: int
+    api_key: str | None
+    ca_certs: str | None
+    ssl_fingerprint: str | None
+    shards: int
+    replicas: int
+
+
+def _number(name, default, kind, minimum):
+    raw = getattr(settings, name, default)
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a number of at least {minimum}, not {raw!r}.")
+    return value
+
+
+def cluster_settings():
+    url = getattr(settings, "ELASTICSEARCH_URL", "")
+    hosts = tuple(part.strip() for part in url.split(",") if part.strip())
+    if not hosts:
+        raise ImproperlyConfigured("ELASTICSEARCH_URL is not set.")
+    for host in hosts:
+        if not host.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(
+                f"ELASTICSEARCH_URL: {host!r} is not an http:// or https:// URL."
+            )
+    ca_certs = getattr(settings, "ELASTICSEARCH_CA_CERTS", "") or None
+    if ca_certs and not Path(ca_certs).is_file():
+        raise ImproperlyConfigured(f"ELASTICSEARCH_CA_CERTS: no file at {ca_certs}.")
+    fingerprint = (getattr(settings, "ELASTICSEARCH_SSL_FINGERPRINT", "") or "").strip()
+    if fingerprint and len(fingerprint.replace(":", "")) != 64:
+        raise ImproperlyConfigured(
+            "ELASTICSEARCH_SSL_FINGERPRINT must be the certificate's SHA-256 fingerprint "
+            "(64 hexadecimal digits, colons allowed)."
+        )
+    return ClusterSettings(
+        hosts=hosts,
+        prefix=index_prefix(),
+        request_timeout=_number("ELASTICSEARCH_TIMEOUT", DEFAULT_TIMEOUT, float, 0.1),
+        max_retries=_number("ELASTICSEARCH_MAX_RETRIES", DEFAULT_MAX_RETRIES, int, 0),
+        api_key=getattr(settings, "ELASTICSEARCH_API_KEY", "") or None,
+        ca_certs=ca_certs,
+        ssl_fingerprint=fingerprint or None,
+        shards=_number("ELASTICSEARCH_SHARDS", 1, int, 1),
+        replicas=_number("ELASTICSEARCH_REPLICAS", 0, int, 0),
+    )
+
+
 def get_elastic_backend():
     """The backend for the configured cluster (one per configuration, reused)."""
-    url = getattr(settings, "ELASTICSEARCH_URL", "")
-    if not url:
-        raise ImproperlyConfigured("ELASTICSEARCH_URL is not set.")
-    key = (
-        url,
-        index_prefix(),
-        float(getattr(settings, "ELASTICSEARCH_TIMEOUT", DEFAULT_TIMEOUT)),
-        int(getattr(settings, "ELASTICSEARCH_MAX_RETRIES", DEFAULT_MAX_RETRIES)),
-        getattr(settings, "ELASTICSEARCH_API_KEY", "") or None,
-    )
+    key = cluster_settings()
     with _BACKENDS_LOCK:
         backend = _BACKENDS.get(key)
         if backend is None:
             backend = _BACKENDS[key] = ElasticBackend(
-                url, prefix=key[1], request_timeout=key[2], max_retries=key[3], api_key=key[4]
+                list(key.hosts),
+                prefix=key.prefix,
+                request_timeout=key.request_timeout,
+                max_retries=key.max_retries,
+                api_key=key.api_key,
+                ca_certs=key.ca_certs,
+                ssl_fingerprint=key.ssl_fingerprint,
             )
     return backend
