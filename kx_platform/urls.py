@@ -10,7 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from kx_platform import account_views, site_views
+from kx_platform import account_views, health, site_views
 from kx_platform.sitemaps import MultilingualSitemap
 from kx_platform.themes import theme_autocomplete
 from practices.feeds import practice_feed
@@ -27,6 +27,8 @@ def admin_login(request):
 
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/search", search_views.api_search, name="api_search"),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     # Before Wagtail's own view at this address, which matches English names only.
