@@ -62,3 +62,9 @@ KX_SHOW_DEMO_PASSWORDS = False
 # Wagtail's live preview shows the page in a same-origin frame inside the admin, so
 # framing stays SAMEORIGIN; the CSP's frame-ancestors 'self' keeps other sites out.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Logs as JSON lines unless KX_LOG_FORMAT=text (kx_platform.request_log).
+KX_LOG_FORMAT = os.environ.get("KX_LOG_FORMAT", "json")
+_console = {**LOGGING["handlers"]["console"]}  # noqa: F405 - base's own dict stays as it is
+_console["formatter"] = "json" if KX_LOG_FORMAT == "json" else "text"
+LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"], "console": _console}}  # noqa: F405
