@@ -11,6 +11,7 @@ class KxPlatformConfig(AppConfig):
         # it: its own label is translated in some catalogues only). kx_platform.formatting.
         import django.db.models.fields as model_fields
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .formatting import EMPTY_CHOICE_LABEL
 
         model_fields.BLANK_CHOICE_LABEL = EMPTY_CHOICE_LABEL

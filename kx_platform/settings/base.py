@@ -110,15 +110,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Django's default per-process cache, plus a larger one for template fragments (`{% cache %}`
 # uses the "template_fragments" alias when there is one): the forum caches the markup of
 # every post shown, and the default cache's 300 entries would not hold one long thread.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "template_fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kx-template-fragments",
-        "TIMEOUT": 86400,
-        "OPTIONS": {"MAX_ENTRIES": 20000},
-    },
-}
+# Throttling, rate limits, cached counts and post markup must be shared by every process:
+# CACHE_URL names a Redis or Valkey server (redis://host:6379/0). Without it, development and
+# tests keep a per-process memory cache and production a database table (production.py);
+# a system check refuses a memory cache with DEBUG off (kx_platform.checks).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kx",
+        },
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kx-fragments",
+            "TIMEOUT": 86400,
+        },
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kx-template-fragments",
+            "TIMEOUT": 86400,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -68,3 +68,20 @@ KX_LOG_FORMAT = os.environ.get("KX_LOG_FORMAT", "json")
 _console = {**LOGGING["handlers"]["console"]}  # noqa: F405 - base's own dict stays as it is
 _console["formatter"] = "json" if KX_LOG_FORMAT == "json" else "text"
 LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"], "console": _console}}  # noqa: F405
+
+# Without CACHE_URL the cache is a database table, shared by every process and host
+# (`manage.py createcachetable` creates it; the release step runs it).
+if not CACHE_URL:  # noqa: F405
+    CACHES = {
+        name: {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kx_cache",
+            "KEY_PREFIX": prefix,
+            "TIMEOUT": timeout,
+            "OPTIONS": {"MAX_ENTRIES": 50000},
+        }
+        for name, prefix, timeout in (
+            ("default", "kx", 300),
+            ("template_fragments", "kx-fragments", 86400),
+        )
+    }
