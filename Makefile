@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test setup test-sqlite test-postgres test-browser lint relevance bench bench-search lock messages clean system-packages
+.PHONY: help run test setup test-sqlite test-postgres test-browser test-production lint relevance bench bench-search lock messages clean system-packages
 
 help:
 	@echo "make run    # set up and serve the platform with demo content on http://127.0.0.1:8000"
@@ -54,16 +54,20 @@ run: system-packages setup
 
 test: system-packages $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
-	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
+	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser test-production
 
 test-sqlite: $(STAMP)
 	$(PY) -m pytest -q
 
 test-postgres: $(STAMP)
-	$(PY) -m tests.postgres_cluster -- $(PY) -m pytest -q -m "not browser"
+	$(PY) -m tests.postgres_cluster -- $(PY) -m pytest -q -m "not browser and not production"
 
 test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser -p no:randomly
+
+# Production settings under gunicorn with 3 workers (tests/production/).
+test-production: $(STAMP)
+	$(PY) -m pytest -q -m production -p no:randomly
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
