@@ -31,7 +31,6 @@ import json
 import os
 import re
 import signal
-import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -63,6 +62,7 @@ from search.service import SearchRequest, search
 from tests.conftest import drain_search
 from tests.data.elasticsearch_subset import STRICT_SCHEMAS, SUBSET
 from tests.factories import PracticeFactory, translate
+from tests.postgres_cluster import free_port
 
 # The part of Elastic's OpenAPI description these tests use, vendored (tests/data/README.md);
 # KX_ELASTICSEARCH_OPENAPI may name the whole description instead.
@@ -304,12 +304,6 @@ class FakeClient:
 
 def backend_with(client, prefix="kx"):
     return ElasticBackend("http://es.invalid:9200", prefix=prefix, client=client)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- index creation -------------------------------------------------------------------------

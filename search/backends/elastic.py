@@ -702,8 +702,6 @@ class ClusterSettings:
     api_key: str | None
     ca_certs: str | None
     ssl_fingerprint: str | None
-    shards: int
-    replicas: int
 
 
 def _number(name, default, kind, minimum):
@@ -736,6 +734,7 @@ def cluster_settings():
             "ELASTICSEARCH_SSL_FINGERPRINT must be the certificate's SHA-256 fingerprint "
             "(64 hexadecimal digits, colons allowed)."
         )
+    shard_settings()  # refused here too, not only when an index is made
     return ClusterSettings(
         hosts=hosts,
         prefix=index_prefix(),
@@ -744,8 +743,6 @@ def cluster_settings():
         api_key=getattr(settings, "ELASTICSEARCH_API_KEY", "") or None,
         ca_certs=ca_certs,
         ssl_fingerprint=fingerprint or None,
-        shards=_number("ELASTICSEARCH_SHARDS", 1, int, 1),
-        replicas=_number("ELASTICSEARCH_REPLICAS", 0, int, 0),
     )
 
 

@@ -6,7 +6,6 @@ database and need no transactional flush between them.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,16 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres_cluster import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("KX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Site:
@@ -38,7 +33,7 @@ class Site:
             "DATABASE_URL": f"sqlite:///{self.directory / 'kx.sqlite3'}",
             "PYTHONUNBUFFERED": "1",
         }
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 

@@ -5,7 +5,6 @@ password for an account is refused whichever worker answers."""
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,22 +16,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres_cluster import free_port
+
 pytestmark = pytest.mark.production
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Production:
     def __init__(self, directory):
         self.directory = Path(directory)
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -41,7 +36,7 @@ class Production:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": f"sqlite:///{self.directory / 'kx.sqlite3'}",
             "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(_free_port()),  # nothing listens: mail fails, nothing may 500
+            "EMAIL_PORT": str(free_port()),  # nothing listens: mail fails, nothing may 500
             "DEFAULT_FROM_EMAIL": "KX <kx@example.org>",
             "KX_BASE_URL": "https://kx.example.org",
             "KX_VAR_DIR": str(self.directory),
