@@ -12,6 +12,9 @@ class KxPlatformConfig(AppConfig):
         import django.db.models.fields as model_fields
 
         from . import checks  # noqa: F401 - registers the system checks
+        from .background import connect_heartbeat
+
+        connect_heartbeat()
         from .formatting import EMPTY_CHOICE_LABEL
 
         model_fields.BLANK_CHOICE_LABEL = EMPTY_CHOICE_LABEL

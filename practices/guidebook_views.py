@@ -147,13 +147,12 @@ def _pdf_response(edition, name, language, draft=False):
 def serve_pdf(request, edition):
     """The PDF of a published edition, from the frozen content. It is built after the
     publication (practices.guidebook_pdf), not here: until it is ready, readers are asked
-    to come back, and the first of them starts the build if nothing is building it."""
+    to come back, and the first of them queues the build if nothing is building it."""
     _content, digest = published_content(edition)
     language = reader_language()
     name = guidebook_pdf.pdf_name(edition, digest, language=language)
-    if not default_storage.exists(name):
-        guidebook_pdf.start_build(edition.pk, language)
-    if not default_storage.exists(name):  # built in the background
+    if not default_storage.exists(name):  # the worker builds it
+        guidebook_pdf.request_build(edition.pk, language)
         response = TemplateResponse(
             request,
             "practices/guidebook/pdf_pending.html",

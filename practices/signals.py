@@ -64,11 +64,11 @@ _connect_content_cache()
 @receiver(page_published)
 def freeze_guidebook_edition(sender, instance, revision=None, **kwargs):
     """A published edition keeps the practices as they were when it was published; its PDF
-    is built once the publication is committed, in the background (guidebook_pdf)."""
+    is built by the worker once the publication is committed (guidebook_pdf)."""
     from practices.guidebook_content import freeze
-    from practices.guidebook_pdf import start_build
+    from practices.guidebook_pdf import request_build
     from practices.models import GuidebookPage
 
     if isinstance(instance, GuidebookPage):
         freeze(instance, revision)
-        transaction.on_commit(partial(start_build, instance.pk))
+        transaction.on_commit(partial(request_build, instance.pk))

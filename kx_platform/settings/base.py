@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -256,7 +258,30 @@ ELASTICSEARCH_MAX_RETRIES = os.environ.get("ELASTICSEARCH_MAX_RETRIES", "3")
 ELASTICSEARCH_SHARDS = os.environ.get("ELASTICSEARCH_SHARDS", "1")
 ELASTICSEARCH_REPLICAS = os.environ.get("ELASTICSEARCH_REPLICAS", "0")
 
+# --- Background work (kx_platform.background) ---------------------------------
+# "immediate" (development, tests): each task runs in the process that enqueued it, after
+# its transaction commits. "database" (the production default): tasks are rows of the main
+# database, run by `manage.py db_worker` (Wagtail's own tasks included).
+KX_TASKS_BACKEND = os.environ.get("KX_TASKS_BACKEND", "immediate")
+KX_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "kx_platform.task_backend.DatabaseBackend",
+}
+if KX_TASKS_BACKEND not in KX_TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"KX_TASKS_BACKEND must be one of {', '.join(KX_TASK_BACKENDS)}, not {KX_TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": KX_TASK_BACKENDS[KX_TASKS_BACKEND]}}
+
 # --- Mail --------------------------------------------------------------------
+# Every message is queued as a task (kx_platform.mail); the worker hands it to the
+# "outgoing" mailer, trying again with growing delays while the mail server is down.
+MAILERS = {
+    "default": {"BACKEND": "kx_platform.mail.QueuedEmailBackend"},
+    "outgoing": {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+}
+KX_MAIL_RETRY_BASE_SECONDS = int(os.environ.get("KX_MAIL_RETRY_BASE_SECONDS", "60"))
+KX_MAIL_RETRY_ATTEMPTS = int(os.environ.get("KX_MAIL_RETRY_ATTEMPTS", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KX <no-reply@kx.invalid>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -308,10 +333,5 @@ LOGGING = {
 
 # --- Platform ----------------------------------------------------------------
 KX_PRACTICES_PER_PAGE = 12
-# Build a guidebook edition's PDF in a background thread after its publication
-# (practices.guidebook_pdf); "false": in the caller's thread (tests).
-KX_GUIDEBOOK_PDF_IN_BACKGROUND = (
-    os.environ.get("KX_GUIDEBOOK_PDF_IN_BACKGROUND", "true").lower() != "false"
-)
 KX_PLATFORM_NAME = _("KX: South-South knowledge exchange")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # never send experts' e-mail hashes to a third party

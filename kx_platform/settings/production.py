@@ -26,8 +26,10 @@ _required(
     "DATABASE_URL"
 )  # read by base.DATABASES; required here so SQLite is never a silent default
 
+# Mail is queued as tasks and sent by the worker (kx_platform.mail) through SMTP.
 MAILERS = {
-    "default": {
+    **MAILERS,  # noqa: F405 - the queued default
+    "outgoing": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
             "host": _required("EMAIL_HOST"),
@@ -35,9 +37,13 @@ MAILERS = {
             "username": os.environ.get("EMAIL_HOST_USER", ""),
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
             "use_tls": os.environ.get("EMAIL_USE_TLS", "true").lower() != "false",
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
         },
-    }
+    },
 }
+# Tasks are rows of the database, run by `manage.py db_worker` (kx_platform.background).
+KX_TASKS_BACKEND = os.environ.get("KX_TASKS_BACKEND", "database")
+TASKS = {"default": {"BACKEND": KX_TASK_BACKENDS[KX_TASKS_BACKEND]}}  # noqa: F405
 DEFAULT_FROM_EMAIL = _required("DEFAULT_FROM_EMAIL")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_BASE_URL = _required("KX_BASE_URL")

@@ -12,7 +12,12 @@ DEBUG = False
 SILENCED_SYSTEM_CHECKS = ["kx.E002"]
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Mail is queued like in production; the task runs at once and hands it to the in-memory
+# mailer (django.core.mail.outbox).
+MAILERS = {
+    "default": {"BACKEND": "kx_platform.mail.QueuedEmailBackend"},
+    "outgoing": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # This run's media and search index, removed when the process ends (worker processes of
 # a parallel index build leave through os._exit and do not remove it).
@@ -24,6 +29,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 KX_SHOW_DEMO_PASSWORDS = False
-KX_GUIDEBOOK_PDF_IN_BACKGROUND = False  # other threads cannot see a test's transaction
 KX_SEARCH_INDEX = os.path.join(_SCRATCH, "search.sqlite3")
 ELASTICSEARCH_URL = ""  # the live suite (tests/live) reads the environment itself

@@ -218,9 +218,6 @@ class GuidebookSnapshot(models.Model):
     content = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)
     frozen_at = models.DateTimeField(default=timezone.now)
-    # Set while a process builds the PDF (practices.guidebook_pdf): one build at a time,
-    # readers meanwhile are asked to come back.
-    pdf_build_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("frozen guidebook edition")

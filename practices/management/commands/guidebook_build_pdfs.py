@@ -1,27 +1,33 @@
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 
-from practices.guidebook_pdf import build_claimed, claim_build, pdf_name
+from practices import guidebook_pdf
 from practices.models import GuidebookSnapshot
 
 
 class Command(BaseCommand):
     help = (
-        "Build the missing PDFs of published guidebook editions in the foreground (e.g. after "
-        "a deployment that changes their layout). Editions whose PDF another process is "
-        "building are left to it."
+        "Queue the missing PDFs of published guidebook editions for the worker (the release "
+        "step runs this after a deployment that changes their layout); --now builds them here."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", action="store_true", help="Build in this process instead of the worker."
+        )
+
+    def handle(self, *args, now=False, **options):
         snapshots = GuidebookSnapshot.objects.filter(guidebook__live=True).select_related(
             "guidebook__locale"
         )
         for snapshot in snapshots.order_by("guidebook_id"):
             edition = snapshot.guidebook
-            if default_storage.exists(pdf_name(edition, snapshot.content_hash)):
+            if default_storage.exists(guidebook_pdf.pdf_name(edition, snapshot.content_hash)):
                 continue
-            if not claim_build(edition.pk):
-                self.stdout.write(f"{edition.url_path}: being built elsewhere")
-                continue
-            build_claimed(edition.pk)
-            self.stdout.write(f"{edition.url_path}: built")
+            if now:
+                guidebook_pdf.build(edition.pk)
+                self.stdout.write(f"{edition.url_path}: built")
+            elif guidebook_pdf.request_build(edition.pk):
+                self.stdout.write(f"{edition.url_path}: queued")
+            else:
+                self.stdout.write(f"{edition.url_path}: already queued")
