@@ -3,7 +3,11 @@
 `/healthz` says the process answers (no database, no cache: a probe that restarts a process
 must not restart it for a database outage). `/readyz` says whether this process can serve:
 the database and the cache answer, and what search depends on (Elasticsearch when it is
-configured, the indexing outbox's backlog and the age of its oldest entry). The answers name
+configured, the indexing outbox's backlog and the age of its oldest entry) and, when tasks
+run on a worker, that the worker keeps up: no task has waited to run longer than
+WORKER_MAX_LAG_SECONDS (the heartbeat, the time a worker last started or finished a task,
+is reported beside it; an idle worker beats through the scheduler's heartbeat task). The
+answers name
 each check and its state, never a host, a setting or an error message.
 """
 
@@ -21,6 +25,8 @@ from django.views.decorators.http import require_GET
 # An outbox entry older than this means nothing drains it (search_sync or the embedded
 # drain stopped): search serves stale results.
 OUTBOX_MAX_AGE_SECONDS = 600
+# A task waiting longer than this to run means no worker takes them (db_worker stopped).
+WORKER_MAX_LAG_SECONDS = 300
 
 
 @never_cache
@@ -66,11 +72,27 @@ def _outbox():
     }
 
 
+def _worker():
+    from kx_platform import background
+
+    if not background.stores_in_database():
+        return None  # tasks run in the process that enqueues them
+    waiting, lag = background.queue_lag()
+    seen = background.last_heartbeat()
+    return {
+        "ok": lag <= WORKER_MAX_LAG_SECONDS,
+        "waiting": waiting,
+        "oldest_waiting_seconds": round(lag),
+        "heartbeat_seconds_ago": None if seen is None else round(seen),
+    }
+
+
 CHECKS = {
     "database": _database,
     "cache": _cache,
     "elasticsearch": _elasticsearch,
     "search_outbox": _outbox,
+    "worker": _worker,
 }
 
 
