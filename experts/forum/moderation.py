@@ -30,6 +30,7 @@ from experts.forum.models import (
     Thread,
 )
 from experts.forum.posting import count_towards, rate_key
+from kx_platform import background
 from kx_platform.sanitize import clean_text
 
 FLAGS_TO_HIDE = 3
@@ -206,9 +207,9 @@ def moderate_post(moderator, post, action, reason=""):
                 {"title": thread.title, "reason": reason},
             )
         if approved_now:
-            from experts.forum.notifications import post_published
+            from experts.forum.tasks import announce_post
 
-            transaction.on_commit(lambda: post_published(locked), robust=True)
+            background.enqueue(announce_post, locked.pk)
     post.state = locked.state
     return entry
 

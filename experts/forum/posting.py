@@ -34,6 +34,7 @@ from experts.forum.models import (
     Subscription,
     Thread,
 )
+from kx_platform import background
 from kx_platform.sanitize import clean_markdown_source, clean_text, count_links, render_markdown
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -175,7 +176,8 @@ def create_thread(author, category, *, title, body, language, themes=()):
     The thread is visible at once for vetted experts and established members; a new
     member's thread waits for a moderator's approval.
     """
-    from experts.forum.notifications import post_awaits_approval, post_published
+    from experts.forum.notifications import post_awaits_approval
+    from experts.forum.tasks import announce_post
 
     if not roles._active(author):
         raise PermissionDenied(_("Sign in to post."))
@@ -201,7 +203,7 @@ def create_thread(author, category, *, title, body, language, themes=()):
         _subscribe(author, thread)
         count_towards(author, "post", POST_RATE_WINDOW)
         if state == PostState.PUBLISHED:
-            transaction.on_commit(lambda: post_published(post), robust=True)
+            background.enqueue(announce_post, post.pk)
         else:
             post_awaits_approval(post)
     return thread
@@ -209,7 +211,8 @@ def create_thread(author, category, *, title, body, language, themes=()):
 
 def reply(author, thread, *, body, language, quoted=None):
     """Add a reply to `thread`; returns the post (pending for new members)."""
-    from experts.forum.notifications import post_awaits_approval, post_published
+    from experts.forum.notifications import post_awaits_approval
+    from experts.forum.tasks import announce_post
 
     if not roles._active(author):
         raise PermissionDenied(_("Sign in to post."))
@@ -235,7 +238,7 @@ def reply(author, thread, *, body, language, quoted=None):
         _subscribe(author, locked)
         count_towards(author, "post", POST_RATE_WINDOW)
         if state == PostState.PUBLISHED:
-            transaction.on_commit(lambda: post_published(post), robust=True)
+            background.enqueue(announce_post, post.pk)
         else:
             post_awaits_approval(post)
     return post
