@@ -14,7 +14,7 @@ and `manage.py tasks status` report.
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min
-from django.tasks import TaskResultStatus, task_backends
+from django.tasks import task_backends
 from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 
@@ -64,7 +64,7 @@ def queue_lag():
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__lte=now)
+    waiting = DBTaskResult.objects.ready()  # due now (a task without a time is due at once)
     oldest = waiting.aggregate(oldest=Min("enqueued_at"))["oldest"]
     return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
 

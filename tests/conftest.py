@@ -81,3 +81,29 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def task_worker(settings):
+    """Tasks stored in the database as in production (kx_platform.task_backend); the
+    returned function runs what is due, as `manage.py db_worker` does, and returns how
+    many tasks it ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "kx_platform.task_backend.DatabaseBackend"}}
+
+    def run_due():
+        worker = Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run_due

@@ -1,5 +1,6 @@
 """Guidebook editions for tests: make_edition(chapters=[("Title", [practice, ...]), ...])."""
 
+from django.test import TestCase
 from wagtail.models import Locale
 
 from kx_platform.models import Pillar
@@ -20,7 +21,10 @@ def make_edition(
     year=2026,
     publish=True,
     foreword="<p>Foreword of the edition.</p>",
+    commit=True,
 ):
+    """With `commit`, what the publication queues for after its commit runs (its PDF is
+    built, by the worker in production, at once in tests: the immediate task backend)."""
     locale = Locale.objects.get(language_code=language)
     index = GuidebookIndexPage.objects.get(locale=locale)
     edition = GuidebookPage(
@@ -45,9 +49,18 @@ def make_edition(
     index.add_child(instance=edition)
     revision = edition.save_revision()
     if publish:
-        revision.publish()
+        if commit:
+            with committed():
+                revision.publish()
+        else:
+            revision.publish()
     edition.refresh_from_db()
     return edition
+
+
+def committed():
+    """Run what the block queues for after commit (the test's transaction never commits)."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def publish_data(edition):

@@ -13,7 +13,7 @@ from practices.guidebook_content import build_content, localise
 from practices.guidebook_pdf import render_pdf
 from tests.conftest import signed_in
 from tests.factories import PracticeFactory, translate
-from tests.guidebook_factories import make_edition
+from tests.guidebook_factories import committed, make_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,11 @@ def test_version_one_snapshots_still_render(client):
 
 
 def test_pdf_under_arabic_has_the_arabic_translation_and_its_own_file(client, english_edition):
+    # The publication had the edition's own language built; the first Arabic reader is
+    # asked to come back while the worker builds theirs (here, on commit).
+    with committed():
+        response = client.get(f"/ar/guidebook/{english_edition.slug}/pdf/")
+    assert response.status_code == 503
     response = client.get(f"/ar/guidebook/{english_edition.slug}/pdf/")
     assert response.status_code == 200
     assert 'filename="kx-guidebook-2026-ar.pdf"' in response["Content-Disposition"]

@@ -4,20 +4,17 @@ Text is read back with pypdf, in the order it is written in the PDF (WeasyPrint 
 in logical order with a ToUnicode map)."""
 
 import io
-from datetime import timedelta
 
 import pypdf
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.utils import timezone
 
 from practices import guidebook_pdf
 from practices.guidebook_content import build_content
 from practices.guidebook_pdf import render_pdf
-from practices.models import GuidebookSnapshot
 from tests.factories import PracticeFactory, translate
-from tests.guidebook_factories import make_edition
+from tests.guidebook_factories import committed, make_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +85,8 @@ def test_pdf_is_cached_and_rebuilt_when_the_edition_changes(client):
     client.get(f"{edition.url}pdf/")
     assert default_storage.listdir("guidebook")[1] == first  # served from the cache
     edition.foreword = "<p>A new foreword.</p>"
-    edition.save_revision().publish()
+    with committed():
+        edition.save_revision().publish()
     client.get(f"{edition.url}pdf/")
     _dirs, after = default_storage.listdir("guidebook")
     assert len(after) == 1 and after != first
@@ -111,86 +109,97 @@ def pdf_files():
         return []
 
 
-class ThreadRecorder:
-    """Stands in for threading.Thread: records what would run in the background."""
-
-    started = []
-
-    def __init__(self, target, args, name):
-        self.target, self.args, self.name = target, args, name
-
-    def start(self):
-        self.started.append(self)
-
-
 @pytest.fixture
-def background(settings, monkeypatch):
-    settings.KX_GUIDEBOOK_PDF_IN_BACKGROUND = True
-    ThreadRecorder.started = []
-    monkeypatch.setattr(guidebook_pdf.threading, "Thread", ThreadRecorder)
-    # The "thread" is run in the test's own thread below: keep its database connection.
-    monkeypatch.setattr(guidebook_pdf.connections, "close_all", lambda: None)
-    return ThreadRecorder.started
+def worker(task_worker):
+    """Tasks wait in the database for the worker, as in production."""
+    return task_worker
 
 
-def test_publication_builds_the_pdf_in_the_background_once_committed(
-    background, django_capture_on_commit_callbacks, client
+def queued_builds():
+    from django_tasks_db.models import DBTaskResult
+
+    return [
+        result.args_kwargs["args"]
+        for result in DBTaskResult.objects.ready()
+        if result.task_path == "practices.tasks.build_guidebook_pdf"
+    ]
+
+
+def test_publication_has_the_worker_build_the_pdf_once_committed(
+    worker, django_capture_on_commit_callbacks, client
 ):
     practice = PracticeFactory(title="Prison mentors")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        edition = make_edition([("Conditions", [practice])])
-    assert not background  # nothing before the publication is committed
+        edition = make_edition([("Conditions", [practice])], commit=False)
+    assert queued_builds() == []  # nothing before the publication is committed
     for callback in callbacks:
         callback()
-    assert [thread.args for thread in background] == [(edition.pk,)]
+    assert queued_builds() == [[edition.pk, "en"]]
     assert pdf_files() == []  # the publishing request did not build it
 
     response = client.get(f"{edition.url}pdf/")
     assert response.status_code == 503  # being built: the reader does not build it too
-    assert len(background) == 1
+    assert len(queued_builds()) == 1
 
-    background[0].target(*background[0].args)  # the thread runs
+    worker()  # the PDF, and Wagtail's own tasks (reference and search index)
+    assert queued_builds() == []
     assert len(pdf_files()) == 1
-    assert GuidebookSnapshot.objects.get(guidebook=edition).pdf_build_started_at is None
+    assert not guidebook_pdf.is_building(edition.pk, "en")
     response = client.get(f"{edition.url}pdf/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-def test_readers_are_asked_to_come_back_while_the_pdf_is_prepared(background, client, monkeypatch):
-    def not_in_a_request(content):
+def test_readers_are_asked_to_come_back_while_the_pdf_is_prepared(worker, client, monkeypatch):
+    def not_in_a_request(content, *args, **kwargs):
         raise AssertionError("a reader's request built the PDF")
 
     monkeypatch.setattr(guidebook_pdf, "render_pdf", not_in_a_request)
-    edition = make_edition([("Conditions", [PracticeFactory(title="Prison mentors")])])
+    edition = make_edition(
+        [("Conditions", [PracticeFactory(title="Prison mentors")])], commit=False
+    )
     for _reader in range(3):
         response = client.get(f"{edition.url}pdf/")
         assert response.status_code == 503
         assert response["Retry-After"] == "60"
         assert "being prepared" in response.content.decode()
-    assert len(background) == 1  # the first reader started the build, the others waited
+    assert len(queued_builds()) == 1  # the first reader queued the build, the others waited
 
 
-def test_a_build_that_died_is_taken_over(background):
-    edition = make_edition([("Conditions", [])])
-    GuidebookSnapshot.objects.filter(guidebook=edition).update(
-        pdf_build_started_at=timezone.now() - timedelta(minutes=2)
-    )
-    assert not guidebook_pdf.start_build(edition.pk)
-    GuidebookSnapshot.objects.filter(guidebook=edition).update(
-        pdf_build_started_at=timezone.now() - guidebook_pdf.BUILD_STALE_AFTER
-    )
-    assert guidebook_pdf.start_build(edition.pk)
+def test_a_build_lost_with_its_worker_is_queued_again(worker):
+    from django.core.cache import cache
+
+    edition = make_edition([("Conditions", [])], commit=False)
+    assert guidebook_pdf.request_build(edition.pk, "en")
+    assert not guidebook_pdf.request_build(edition.pk, "en")  # queued already
+    assert guidebook_pdf.request_build(edition.pk, "ar")  # another language's PDF
+    cache.delete(guidebook_pdf._build_key(edition.pk, "en"))  # the mark expired
+    assert guidebook_pdf.request_build(edition.pk, "en")
 
 
-def test_command_builds_the_missing_pdfs_of_published_editions():
+def test_command_queues_the_missing_pdfs_of_published_editions(worker):
     make_edition([("Conditions", [PracticeFactory(title="Prison mentors")])])
     make_edition([("Draft", [])], slug="draft-edition", publish=False)
-    call_command("guidebook_build_pdfs", stdout=io.StringIO())
+    worker()  # what the publication queued
+    for name in pdf_files():
+        default_storage.delete(f"guidebook/{name}")  # e.g. a new layout version
+    out = io.StringIO()
+    call_command("guidebook_build_pdfs", stdout=out)
+    assert out.getvalue().endswith(": queued\n")
+    assert pdf_files() == [] and len(queued_builds()) == 1
+    worker()
     assert len(pdf_files()) == 1
     out = io.StringIO()
     call_command("guidebook_build_pdfs", stdout=out)
     assert out.getvalue() == ""  # nothing left to build
+
+
+def test_command_builds_them_here_with_now():
+    make_edition([("Conditions", [PracticeFactory(title="Prison mentors")])])
+    for name in pdf_files():
+        default_storage.delete(f"guidebook/{name}")
+    call_command("guidebook_build_pdfs", "--now", stdout=io.StringIO())
+    assert len(pdf_files()) == 1
 
 
 def test_draft_pdf_does_not_replace_the_published_one(moderator_client, client):
