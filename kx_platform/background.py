@@ -2,7 +2,8 @@
 
 Slow or fallible work (e-mail, the forum's fan-out, guidebook PDFs, search indexing)
 never runs in a web request: the request enqueues a task and a worker runs it. Production
-stores tasks in the database (kx_platform.task_backend) and runs `manage.py db_worker`;
+stores tasks in the database (django-tasks-db's backend: a task enqueued in a
+transaction is a row of it) and runs `manage.py db_worker`;
 development and the tests run each task at once, after the transaction that enqueued it
 commits (Django's ImmediateBackend).
 

@@ -85,12 +85,12 @@ def default_language():
 
 @pytest.fixture
 def task_worker(settings):
-    """Tasks stored in the database as in production (kx_platform.task_backend); the
+    """Tasks stored in the database as in production (django-tasks-db); the
     returned function runs what is due, as `manage.py db_worker` does, and returns how
     many tasks it ran."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    settings.TASKS = {"default": {"BACKEND": "kx_platform.task_backend.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
     def run_due():
         worker = Worker(

@@ -15,6 +15,7 @@ its parameters, and it is translated per recipient.
 """
 
 import logging
+import smtplib
 from collections import Counter
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from experts.models import Notification
 logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "kx.forum.unsubscribe"
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 MAX_MENTIONS = 10
 
 
@@ -138,9 +140,8 @@ def tell(user, message, params, url, *, thread=None):
 
 
 def notify(user, message, params, url, *, thread=None, token_kind=None, token_id=0):
-    """Tell `user` on the site, then by e-mail as they prefer (after commit), in their
-    language. `message` is marked with gettext_noop; `params` fill it in; `url` as in
-    `tell`."""
+    """Tell `user` on the site, then by e-mail as they prefer, in their language.
+    `message` is marked with gettext_noop; `params` fill it in; `url` as in `tell`."""
     if user is None:
         return
     text, url, language = tell(user, message, params, url, thread=thread)
@@ -155,7 +156,12 @@ def notify(user, message, params, url, *, thread=None, token_kind=None, token_id
             user=user, text=text, url=url, unsubscribe_token=token, language=language
         )
         return
-    transaction.on_commit(lambda: _mail_one(user, text, url, token, language), robust=True)
+    # The default mailer queues the mail as a task of this transaction (kx_platform.mail):
+    # it goes out once the notification is committed, from the worker.
+    try:
+        _mail_one(user, text, url, token, language)
+    except MAIL_ERRORS:  # a synchronous mailer (not the platform's queue) failed
+        logger.exception("Sending a forum e-mail to user %s failed", user.pk)
 
 
 def _mail(user, subject, body, token):

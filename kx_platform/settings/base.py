@@ -261,11 +261,11 @@ ELASTICSEARCH_REPLICAS = os.environ.get("ELASTICSEARCH_REPLICAS", "0")
 # --- Background work (kx_platform.background) ---------------------------------
 # "immediate" (development, tests): each task runs in the process that enqueued it, after
 # its transaction commits. "database" (the production default): tasks are rows of the main
-# database, run by `manage.py db_worker` (Wagtail's own tasks included).
+# database (django-tasks-db), run by `manage.py db_worker` (Wagtail's own tasks included).
 KX_TASKS_BACKEND = os.environ.get("KX_TASKS_BACKEND", "immediate")
 KX_TASK_BACKENDS = {
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-    "database": "kx_platform.task_backend.DatabaseBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
 if KX_TASKS_BACKEND not in KX_TASK_BACKENDS:
     raise ImproperlyConfigured(
