@@ -282,6 +282,10 @@ MAILERS = {
 }
 KX_MAIL_RETRY_BASE_SECONDS = int(os.environ.get("KX_MAIL_RETRY_BASE_SECONDS", "60"))
 KX_MAIL_RETRY_ATTEMPTS = int(os.environ.get("KX_MAIL_RETRY_ATTEMPTS", "10"))
+# When `manage.py scheduler` queues the daily jobs (UTC; kx_platform.schedule): the forum
+# digest, and the clean-ups (expired sessions, finished tasks older than a week).
+KX_DIGEST_TIME = os.environ.get("KX_DIGEST_TIME", "06:00")
+KX_MAINTENANCE_TIME = os.environ.get("KX_MAINTENANCE_TIME", "03:00")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KX <no-reply@kx.invalid>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
