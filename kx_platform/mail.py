@@ -65,9 +65,7 @@ def serialize(message):
         filename, content, mimetype = attachment  # MIMEBase parts are not used by KX
         if isinstance(content, str):
             content = content.encode()
-        data["attachments"].append(
-            [filename, base64.b64encode(content).decode("ascii"), mimetype]
-        )
+        data["attachments"].append([filename, base64.b64encode(content).decode("ascii"), mimetype])
     return data
 
 
@@ -134,4 +132,3 @@ def send_email(message, attempt=0):
         )
         return {"retry_at": when.isoformat(), "attempt": attempt + 1}
     return {"sent_to": len(email.recipients())}
-

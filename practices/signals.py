@@ -71,6 +71,4 @@ def freeze_guidebook_edition(sender, instance, revision=None, **kwargs):
 
     if isinstance(instance, GuidebookPage):
         freeze(instance, revision)
-        transaction.on_commit(
-            partial(request_build, instance.pk, instance.locale.language_code)
-        )
+        transaction.on_commit(partial(request_build, instance.pk, instance.locale.language_code))
