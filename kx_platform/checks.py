@@ -24,3 +24,17 @@ def caches_are_shared(app_configs, **kwargs):
         for name, config in settings.CACHES.items()
         if config.get("BACKEND") in PER_PROCESS_CACHES
     ]
+
+
+@register(deploy=False)
+def media_storage_is_complete(app_configs, **kwargs):
+    """A bucket named without credentials (or the other way round) would only fail at the
+    first upload, or show every image broken; say so when the process starts."""
+    from django.core.checks import Warning
+
+    from kx_platform.media_storage import media_problems
+
+    return [
+        (Error if check_id.startswith("kx.E") else Warning)(message, hint=hint, id=check_id)
+        for check_id, message, hint in media_problems()
+    ]

@@ -1,7 +1,9 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.shortcuts import redirect
-from django.urls import include, path, reverse
+from django.urls import include, path, re_path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.csp import csp_override
 from wagtail import urls as wagtail_urls
@@ -10,7 +12,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from kx_platform import account_views, health, site_views
+from kx_platform import account_views, health, media_views, site_views
+from kx_platform.media_storage import uses_s3
 from kx_platform.sitemaps import MultilingualSitemap
 from kx_platform.themes import theme_autocomplete
 from practices.feeds import practice_feed
@@ -49,10 +52,16 @@ urlpatterns = [
     path("favicon.ico", site_views.FaviconRedirect.as_view()),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media on the local disk: image renditions only, in development as in production
+# (kx_platform.media_views). With S3 the pages link to the bucket's signed URLs.
+if not uses_s3(settings.STORAGES) and settings.MEDIA_URL.startswith("/"):
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<name>.+)$",
+            media_views.serve_media,
+            name="kx_media",
+        )
+    )
 
 urlpatterns += i18n_patterns(
     # Before allauth's own: all or nothing when the mail cannot go (kx_platform.account_views).

@@ -17,12 +17,16 @@ Draft PDFs (the review page) are still built on request, for their few readers.
 """
 
 import logging
+import mimetypes
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
@@ -58,21 +62,71 @@ def pdf_name(edition, digest, draft=False, language=None):
     return f"{PDF_DIR}/{prefix}{digest[:16]}-v{LAYOUT_VERSION}.pdf"
 
 
-def local_url_fetcher(url, *args, **kwargs):
-    """Only files of this site (media and static) are read; nothing is fetched over the
-    network while a PDF is made, whatever a practice's text links to."""
-    from weasyprint.urls import URLFetchingError, default_url_fetcher
+MAX_FETCHED_BYTES = 20 * 1024 * 1024  # what the PDF builder reads of one file at most
 
-    for prefix, root in ((settings.MEDIA_URL, settings.MEDIA_ROOT), (settings.STATIC_URL, None)):
-        marker = f"file://{prefix}"
-        if url.startswith(marker) or url.startswith(prefix):
-            relative = url.split(prefix, 1)[1].split("?", 1)[0]
-            path = (Path(root) / relative) if root else finders.find(relative)
-            if path and Path(path).is_file() and ".." not in relative:
-                return default_url_fetcher(Path(path).resolve().as_uri())
+
+def local_url_fetcher(url, *args, **kwargs):
+    """Only files of this site are read while a PDF is made, whatever a practice's text
+    links to: image renditions through the default storage (the local disk or a bucket:
+    the storage's own URLs, signed or not, are mapped back to a file's name), static files
+    through the finders or the collected files, and data: URLs. Nothing else is fetched,
+    and nothing over the network but the storage's own reads; media files other than
+    renditions (originals, documents, expert photos) are refused like any other address
+    (kx_platform.media_views.public_media_name), as are names with "..".
+
+    WeasyPrint reads `_fail_on_errors` from any fetcher (set below): a refused address is
+    logged and left out of the PDF, it does not stop the build."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+    from kx_platform.media_views import public_media_name
+
+    def response(name, data, response_url):
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return URLFetcherResponse(response_url, data, {"Content-Type": content_type})
+
+    def after(prefixes):
+        for prefix in prefixes:
+            if prefix and url.startswith(prefix):
+                relative = unquote(url[len(prefix) :].split("?", 1)[0].split("#", 1)[0])
+                parts = relative.split("/")
+                if "\\" not in relative and not any(p in ("", ".", "..") for p in parts):
+                    return relative
+        return None
+
     if url.startswith("data:"):
-        return default_url_fetcher(url)
+        return URLFetcher(allowed_protocols={"data"}).fetch(url)
+
+    probe = "kx-probe"
+    try:
+        storage_base = default_storage.url(probe).split("?", 1)[0].removesuffix(probe)
+    except Exception:  # noqa: BLE001 - e.g. a bucket's URL cannot be signed: local URLs only
+        logger.warning("The media storage gives no URL; only MEDIA_URL is read", exc_info=True)
+        storage_base = None
+    media_prefixes = {settings.MEDIA_URL, storage_base} - {None}
+    media_prefixes |= {f"file://{p}" for p in media_prefixes if p.startswith("/")}
+    name = public_media_name(after(sorted(media_prefixes, key=len, reverse=True)) or "")
+    if name:
+        try:
+            with default_storage.open(name, "rb") as handle:
+                data = handle.read(MAX_FETCHED_BYTES + 1)
+        except (OSError, SuspiciousFileOperation):
+            data = None
+        if data is not None and len(data) <= MAX_FETCHED_BYTES:
+            # Not a file: URL, so that WeasyPrint reads these bytes, not a path on the host.
+            return response(name, data, f"{settings.MEDIA_URL}{name}")
+
+    relative = after([f"file://{settings.STATIC_URL}", settings.STATIC_URL])
+    if relative:
+        found = finders.find(relative)
+        if found and Path(found).is_file():
+            return response(relative, Path(found).read_bytes(), Path(found).resolve().as_uri())
+        if staticfiles_storage.exists(relative):
+            with staticfiles_storage.open(relative, "rb") as handle:
+                return response(relative, handle.read(), f"{settings.STATIC_URL}{relative}")
     raise URLFetchingError(f"Not fetched while making a PDF: {url}")
+
+
+local_url_fetcher._fail_on_errors = False
 
 
 def _direction(language):

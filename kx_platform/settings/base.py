@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kx_platform.media_storage import default_storage_config, image_sources
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("KX_VAR_DIR", BASE_DIR / "var"))
 
@@ -222,10 +224,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("KX_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "kx_platform" / "static"]
+# Media on the local disk (MEDIA_ROOT), or in an S3 or S3-compatible bucket when
+# KX_MEDIA_S3_BUCKET is set (kx_platform.media_storage lists the variables). From the local
+# disk only image renditions are served at MEDIA_URL (kx_platform.media_views); documents,
+# expert photos and guidebook PDFs go through the views that check who asks.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("KX_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -235,6 +241,12 @@ WAGTAIL_SITE_NAME = "KX"
 WAGTAILADMIN_BASE_URL = os.environ.get("KX_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
+# Documents are never served raw: always through Wagtail's view, which checks the
+# collection's privacy and sends nosniff, a CSP and Content-Disposition (whatever the
+# storage: with S3 the view reads the file, it never redirects to the bucket). Only PDFs
+# open in the browser; every other type is downloaded.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 TAGGIT_CASE_INSENSITIVE = True
@@ -294,7 +306,7 @@ from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *image_sources(STORAGES["default"])],  # S3: the bucket's
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     "frame-ancestors": [CSP.SELF],
