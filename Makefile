@@ -26,7 +26,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 # System packages: gettext (compilemessages), PostgreSQL server binaries (tests),
 # Debian's Chromium and its driver plus Noto fonts (browser tests, Arabic shaping),
-# Pango (WeasyPrint, the guidebook PDF) and poppler-utils (pdftoppm: looking at PDF pages).
+# Pango (WeasyPrint, the guidebook PDF), poppler-utils (pdftoppm: looking at PDF pages) and
+# redis-server (the production-like test's shared cache).
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -35,6 +36,7 @@ system-packages:
 	test -d /usr/share/fonts/truetype/noto || missing="$$missing fonts-noto-core"; \
 	ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
@@ -65,9 +67,10 @@ test-postgres: $(STAMP)
 test-browser: $(STAMP)
 	$(PY) -m pytest -q -m browser -p no:randomly
 
-# Production settings under gunicorn with 3 workers (tests/production/).
+# Production settings on PostgreSQL and Redis, gunicorn with 3 workers, 2 task workers, a
+# mail server, and a bounded load (tests/production/).
 test-production: $(STAMP)
-	$(PY) -m pytest -q -m production -p no:randomly
+	$(PY) -m tests.postgres_cluster -- $(PY) -m pytest -q -m production -p no:randomly -s
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,9 @@
 """allauth's account adapter: no request fails because the mail server is down.
 
-Every account e-mail (the address confirmation at sign-up and its re-sending, password
+The platform's mailer queues every message for the worker (kx_platform.mail), which
+retries while the mail server is down, so sending cannot fail in a request. This adapter
+covers a synchronous mailer (a deployment that sets MAILERS["default"] to SMTP itself):
+every account e-mail (the address confirmation at sign-up and its re-sending, password
 reset, "an account already exists", security notices) goes through `send_mail`. When the
 mail server cannot be reached or refuses the message, the error is logged, the request is
 marked (`mail_failed(request)`) and the member told with a translated message instead of
