@@ -3,7 +3,9 @@
 `/healthz` says the process answers (no database, no cache: a probe that restarts a process
 must not restart it for a database outage). `/readyz` says whether this process can serve:
 the database and the cache answer, and what search depends on (Elasticsearch when it is
-configured, the indexing outbox's backlog and the age of its oldest entry) and, when tasks
+configured, the indexing outbox's backlog and the age of its oldest entry, this host's
+embedded index: not empty while there are published practices, not behind another
+host's, search.readiness) and, when tasks
 run on a worker, that the worker keeps up: no task has waited to run longer than
 WORKER_MAX_LAG_SECONDS (the heartbeat, the time a worker last started or finished a task,
 is reported beside it; an idle worker beats through the scheduler's heartbeat task). The
@@ -72,6 +74,12 @@ def _outbox():
     }
 
 
+def _search_index():
+    from search.readiness import check
+
+    return check()
+
+
 def _worker():
     from kx_platform import background
 
@@ -92,6 +100,7 @@ CHECKS = {
     "cache": _cache,
     "elasticsearch": _elasticsearch,
     "search_outbox": _outbox,
+    "search_index": _search_index,
     "worker": _worker,
 }
 

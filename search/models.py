@@ -10,9 +10,10 @@ from wagtail.search import index
 class OutboxEntry(models.Model):
     """A change to index, written in the same transaction as the change itself.
 
-    The embedded index drains entries right after commit; `search_sync` drains them
-    into Elasticsearch. An entry stays until every configured backend has taken it, so
-    a crash or an Elasticsearch outage between commit and indexing loses nothing.
+    After commit a task drains entries into the embedded index (search.tasks);
+    `search_sync` drains them into Elasticsearch. An entry stays until every configured
+    backend has taken it, so a crash or an Elasticsearch outage between commit and
+    indexing loses nothing.
     """
 
     class Action(models.TextChoices):

@@ -1,18 +1,38 @@
 """Record every change that search must follow, in the transaction that makes it.
 
-Signal handlers call `enqueue()`; the row commits or rolls back with the change. After
-commit the embedded index drains the outbox (so it is current when the request
-ends); `manage.py search_sync` drains it into Elasticsearch. A crash between commit and
-drain leaves the rows for the next drain: nothing is lost.
+Signal handlers call `enqueue()`; the row commits or rolls back with the change. Once the
+transaction has committed, a task drains the outbox into the embedded index
+(`search.tasks.drain_embedded`, on the worker: kx_platform.background); `manage.py
+search_sync` drains it into Elasticsearch. A crash between commit and drain leaves the rows
+for the next drain (the next change's task, `manage.py search_catch_up` when the host
+starts): nothing is lost.
+
+One task for many changes: after commit, a mark in the shared cache (DRAIN_MARK,
+`cache.add`) says a drain is queued, and a change that finds it queues none. The task
+clears the mark as it starts, so a change committed while a drain runs queues the next
+one. The mark expires after DRAIN_MARK_SECONDS, in case its task was lost.
+
+The embedded index is one host's file (search.backends.embedded): with several hosts
+production uses Elasticsearch (KX_APP_HOSTS, search.checks), because a drain task runs
+on whichever worker takes it and marks the entries done for every host. Each drain
+records in the index file, and in the shared cache (SHARED_POSITION_KEY), the last entry
+it applied: a file whose position is behind the shared one missed changes another file
+took (search.readiness).
 """
 
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
 
 from search.models import OutboxEntry
 
 logger = logging.getLogger(__name__)
+
+EMBEDDED = "embedded_done"
+DRAIN_MARK = "kx:search:embedded-drain-queued"
+DRAIN_MARK_SECONDS = 300
+SHARED_POSITION_KEY = "kx:search:embedded-position"
 
 
 def enqueue(content_type, object_ids, action):
@@ -22,17 +42,28 @@ def enqueue(content_type, object_ids, action):
     OutboxEntry.objects.bulk_create(
         [OutboxEntry(content_type=content_type, object_id=i, action=action) for i in ids]
     )
-    transaction.on_commit(drain_embedded_soon)
+    transaction.on_commit(queue_drain)
 
 
-def drain_embedded_soon():
-    """Run after commit: bring the embedded index up to date; never fail the request."""
-    from search.backends.embedded import get_index
+def queue_drain():
+    """After commit: queue the embedded index's drain, unless one is queued already.
+    Never fails the request: the rows stay for the next drain."""
+    from kx_platform import background
+    from search.tasks import drain_embedded
 
     try:
-        drain(get_index(), "embedded_done")
-    except Exception:  # the rows stay; the next drain or search_sync retries them
-        logger.exception("Draining the search outbox into the embedded index failed")
+        if not cache.add(DRAIN_MARK, 1, DRAIN_MARK_SECONDS):
+            return  # a drain is queued and has not started: it will take this change
+    except Exception:  # no shared cache: a drain per transaction, rather than none
+        logger.warning("Search outbox: the shared cache failed; queueing a drain anyway")
+    try:
+        background.enqueue(drain_embedded)
+    except Exception:
+        logger.exception("Search outbox: the embedded index's drain could not be queued")
+        try:
+            cache.delete(DRAIN_MARK)
+        except Exception:  # noqa: S110 - the mark expires by itself
+            pass
 
 
 def pending(flag, limit=None):
@@ -69,9 +100,39 @@ def drain(backend, flag, batch_size=500):
                 oid for oid in ids if oid not in indexed or len(document.doc_ids(oid)) > 1
             ]
             backend.apply(document, prepared, delete_ids)
+        last = max(entry.pk for entry in batch)
+        note_position = getattr(backend, "note_outbox_position", None)
+        if note_position:  # the index file first: its position is never behind the shared one
+            note_position(last)
         OutboxEntry.objects.filter(pk__in=[e.pk for e in batch]).update(**{flag: True})
+        if flag == EMBEDDED:
+            _share_position(last)
         applied += len(batch)
         purge_done()
+
+
+def _share_position(entry_pk):
+    try:
+        if entry_pk > (shared_position() or 0):
+            cache.set(SHARED_POSITION_KEY, entry_pk, None)
+    except Exception:  # only what /readyz compares with; the index is current
+        logger.warning("Search outbox: the shared cache failed; the position is not shared")
+
+
+def shared_position():
+    """The last outbox entry an embedded index took, on any host (None: unknown)."""
+    return cache.get(SHARED_POSITION_KEY)
+
+
+def position_for_rebuild(file_position=None):
+    """The outbox position a rebuild starting now covers: every entry committed so far
+    is in the database it reads (entries still pending are drained after it anyway)."""
+    newest = OutboxEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    try:
+        shared = shared_position()
+    except Exception:
+        shared = None
+    return max(file_position or 0, newest or 0, shared or 0)
 
 
 def purge_done():

@@ -23,7 +23,7 @@ def test_readyz_checks_the_database_the_cache_and_the_outbox(client):
     response = client.get("/readyz")
     assert response.status_code == 200, response.json()
     checks = response.json()["checks"]
-    assert set(checks) == {"database", "cache", "search_outbox"}
+    assert set(checks) == {"database", "cache", "search_outbox", "search_index"}
     assert all(check["ok"] for check in checks.values())
     assert checks["search_outbox"]["backlog"] == 0
 

@@ -258,6 +258,12 @@ TAGGIT_STRING_FROM_TAGS = "kx_platform.themes.edit_string_for_tags"
 # --- Search ------------------------------------------------------------------
 # The embedded index (SQLite FTS5) serves by default; ELASTICSEARCH_URL switches to a cluster.
 KX_SEARCH_INDEX = os.environ.get("KX_SEARCH_INDEX", "")  # default: var/search.sqlite3
+# The embedded index is a file of one host, which that host's web processes and task
+# workers share (its drain is a task: search.outbox). KX_APP_HOSTS is how many hosts run
+# KX's web processes or task workers: above 1, ELASTICSEARCH_URL is required (system check
+# kx.search.E002). gunicorn's master catches the index up at start (`search_catch_up`),
+# and /readyz's "search_index" fails while it is empty or missed changes (search.readiness).
+KX_APP_HOSTS = os.environ.get("KX_APP_HOSTS", "1")
 # Several nodes: comma-separated URLs. TLS: a CA bundle or the certificate's SHA-256 fingerprint.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "kx")

@@ -10,8 +10,18 @@ versions in several languages share a translation key; results keep the best one
 
 The index file sits beside the database by default (var/search.sqlite3), whatever the
 main database is; a rebuild writes a new file and swaps it in atomically.
+
+The file is this host's: the web processes and the task workers of one host share it
+(var/), and the outbox's `embedded_done` flag says it took a change. So the embedded index
+serves one host; several hosts search Elasticsearch (KX_APP_HOSTS, search.checks). The
+file records how far into the outbox it has read (`outbox_position`), so a host whose file
+missed changes another file took is found out (search.readiness), never served silently.
+A rebuild and the outbox's writes take turns through a lock file beside the index (a
+change drained into the old file while a rebuild reads the database would be lost at
+the swap).
 """
 
+import fcntl
 import logging
 import os
 import sqlite3
@@ -229,6 +239,9 @@ def insert_rows(conn, rows):
     )
 
 
+POSITION_KEY = "outbox_position"
+
+
 class EmbeddedIndex:
     """One index file; a connection per thread, reopened when a rebuild swaps the file."""
 
@@ -238,6 +251,37 @@ class EmbeddedIndex:
         self.path = Path(path) if path else index_path()
         self._local = threading.local()
         self._write_lock = threading.Lock()
+
+    def close(self):
+        """Close this thread's connection (before a fork: gunicorn's master)."""
+        cached = getattr(self._local, "conn", None)
+        if cached is not None:
+            cached.close()
+            self._local.conn = None
+
+    @contextmanager
+    def exclusive(self):
+        """Hold this host's writing turn on the index: a rebuild, the outbox's writes.
+
+        A lock file beside the index (flock: every process of the host, any thread);
+        the same thread may take it again inside."""
+        depth = getattr(self._local, "exclusive_depth", 0)
+        if depth:
+            self._local.exclusive_depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.exclusive_depth = depth
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{self.path}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            self._local.exclusive_depth = 1
+            try:
+                yield
+            finally:
+                self._local.exclusive_depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # --- connections ------------------------------------------------------------------
     @property
@@ -268,11 +312,32 @@ class EmbeddedIndex:
 
     # --- writing ----------------------------------------------------------------------
     def apply(self, document, prepared, delete_ids):
-        """Index the prepared documents and remove the others, in one transaction."""
-        with self.transaction() as conn:
+        """Index the prepared documents and remove the others, in one transaction (after
+        a rebuild under way, in the file it swaps in)."""
+        with self.exclusive(), self.transaction() as conn:
             self._delete(conn, stale_doc_ids(document, prepared, delete_ids))
             self._write(conn, prepared)
             bump_generation(conn)
+
+    def note_outbox_position(self, entry_pk):
+        """Record that this file took the outbox up to `entry_pk` (search.outbox.drain)."""
+        with self.exclusive(), self.transaction() as conn:
+            _store_position(conn, entry_pk)
+
+    def outbox_position(self):
+        """The last outbox entry this file took (or a rebuild covered); None if unknown.
+        Never creates the file."""
+        if not self.path.exists():
+            return None
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (POSITION_KEY,))
+        found = row.fetchone()
+        return int(found[0]) if found else None
+
+    def document_count(self):
+        """Documents in the file (0 when there is no file; never creates it)."""
+        if not self.path.exists():
+            return 0
+        return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def _delete(self, conn, doc_ids):
         for doc_id in doc_ids:
@@ -296,7 +361,17 @@ class EmbeddedIndex:
         With `workers` > 1 (default: the machine's cores, `KX_SEARCH_BUILD_WORKERS` to
         change it), worker processes read, prepare and analyse batches of objects while
         this one writes them; a small database, or one in memory, is done in-process.
+
+        The outbox's writes wait meanwhile (exclusive()) and then go to the new file; it
+        records the outbox position it covers (search.outbox.position_for_rebuild).
         """
+        with self.exclusive():
+            return self._rebuild(documents, progress, batch_size, workers)
+
+    def _rebuild(self, documents, progress, batch_size, workers):
+        from search.outbox import position_for_rebuild
+
+        position = position_for_rebuild(self.outbox_position())
         fresh = self.path.with_suffix(".rebuilding")
         for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
             leftover.unlink(missing_ok=True)
@@ -322,6 +397,7 @@ class EmbeddedIndex:
             set_automerge(conn, DEFAULT_AUTOMERGE)  # for the outbox's writes
             conn.execute("ANALYZE")
             bump_generation(conn)
+            _store_position(conn, position)
         finally:
             conn.close()
         os.replace(fresh, self.path)
@@ -330,7 +406,7 @@ class EmbeddedIndex:
         return total
 
     def clear(self):
-        with self.transaction() as conn:
+        with self.exclusive(), self.transaction() as conn:
             for table in ("docs", "docs_fts", "facets", "suggest_fts"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             bump_generation(conn)
@@ -355,7 +431,24 @@ class EmbeddedIndex:
         return suggest(self.conn, prefix_tokens, visibility, limit)
 
 
+def _store_position(conn, entry_pk):
+    """Raise the file's outbox position to `entry_pk` (never lower it)."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value ="
+        " CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+        (POSITION_KEY, str(int(entry_pk))),
+    )
+
+
 _INDEXES = {}
+
+
+def close_all():
+    """Forget this process's index objects and close their connections (gunicorn's
+    master, before it forks the workers: a SQLite connection must not cross a fork)."""
+    for index in _INDEXES.values():
+        index.close()
+    _INDEXES.clear()
 
 
 def get_index():

@@ -31,12 +31,39 @@ class Command(BaseCommand):
             elif elastic:
                 line += f"{elastic:>15}"
             self.stdout.write(line)
+        self.stdout.write(embedded_status())
         pending_embedded = OutboxEntry.objects.filter(embedded_done=False).count()
         self.stdout.write(f"outbox: {pending_embedded} waiting for the embedded index")
         if elastic is not None:
             pending = OutboxEntry.objects.filter(elasticsearch_done=False).count()
             self.stdout.write(f"outbox: {pending} waiting for Elasticsearch")
         self.stdout.write(phrase_status(get_index()))
+
+
+def embedded_status():
+    """This host's index file: its documents, how far into the outbox it is, and whether
+    it can serve (search.readiness)."""
+    from search.readiness import index_state, problem
+
+    index = get_index()
+    state = index_state(index)
+    if not state.present:
+        line = f"embedded index: {index.path} is missing"
+    else:
+        position = "unknown" if state.position is None else state.position
+        line = (
+            f"embedded index: {index.path}, {state.documents} documents, "
+            f"outbox position {position}"
+        )
+    reason = problem(state)
+    if reason == "empty":
+        line += "; NOT READY: empty while practices are published (run `search_catch_up`)"
+    elif reason == "missed_changes" or state.missed_changes:
+        line += (
+            f"; missed changes another host's index took (position {state.shared_position}"
+            " there): one host only, or Elasticsearch; `search_catch_up` rebuilds it"
+        )
+    return line
 
 
 def phrase_status(index):

@@ -29,7 +29,10 @@ from search.models import OutboxEntry
 logger = logging.getLogger("search.sync")
 
 FLAG = "elasticsearch_done"
-NOT_CONFIGURED = "ELASTICSEARCH_URL is not set; the embedded index is kept current on commit"
+NOT_CONFIGURED = (
+    "ELASTICSEARCH_URL is not set; the embedded index is kept current by the worker's"
+    " drain task (search.tasks.drain_embedded)"
+)
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled at each failure
 BACKOFF_CAP = 60.0
 ONCE_MAX_RETRIES = 5
