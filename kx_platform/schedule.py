@@ -51,6 +51,9 @@ def _daily(setting, default):
 def jobs():
     return [
         Job("heartbeat", "kx_platform.tasks.heartbeat", every=60),
+        # A safety net: changes whose drain was never queued (a process lost between its
+        # commit and the queueing) reach the embedded index within a minute.
+        Job("search_drain", "search.tasks.drain_embedded", every=60),
         Job(
             "publish_scheduled",
             "kx_platform.tasks.run_command",

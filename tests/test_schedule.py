@@ -26,7 +26,7 @@ def at(hour, minute=0, day=2):
 
 
 def test_each_job_is_queued_once_per_slot(task_worker):
-    every_minute = ["heartbeat", "publish_scheduled"]
+    every_minute = ["heartbeat", "search_drain", "publish_scheduled"]
     assert schedule.run_due(at(2)) == every_minute  # before the daily jobs' times
     assert schedule.run_due(at(2)) == []  # the same minute: nothing again
     assert schedule.run_due(at(2, 1)) == every_minute

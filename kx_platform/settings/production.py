@@ -22,6 +22,10 @@ DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [f"https://{h.lstrip('.')}" for h in ALLOWED_HOSTS]
+# How many reverse proxies stand in front of gunicorn and append to X-Forwarded-For: the
+# sign-in rate limits per address read the client's address past them (0: the direct peer,
+# so behind a proxy every member would share the proxy's limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("KX_TRUSTED_PROXY_COUNT", "0"))
 _required(
     "DATABASE_URL"
 )  # read by base.DATABASES; required here so SQLite is never a silent default

@@ -69,6 +69,12 @@ def test_the_sixth_wrong_password_is_refused_whichever_worker_answers(stack):
     assert len(set(pids)) > 1, f"every sign-in went to one worker: {pids}"
 
 
+def test_the_release_step_set_the_sites_public_address(stack):
+    assert "kx.example.org:443" in stack.release_output, stack.release_output
+    status, _headers, body, _ = stack.request("/sitemap.xml")
+    assert status == 200 and "https://kx.example.org/en/" in body
+
+
 def test_the_probes_answer_from_every_worker_and_see_the_task_worker(stack):
     for _ in range(10):
         status, headers, body, _ = stack.request("/readyz")
