@@ -52,8 +52,7 @@ def embedded_status():
     else:
         position = "unknown" if state.position is None else state.position
         line = (
-            f"embedded index: {index.path}, {state.documents} documents, "
-            f"outbox position {position}"
+            f"embedded index: {index.path}, {state.documents} documents, outbox position {position}"
         )
     reason = problem(state)
     if reason == "empty":
