@@ -84,11 +84,15 @@ def default_language():
 
 
 @pytest.fixture
-def task_worker(settings):
+def task_worker(settings, monkeypatch):
     """Tasks stored in the database as in production (django-tasks-db); the
     returned function runs what is due, as `manage.py db_worker` does, and returns how
-    many tasks it ran."""
+    many tasks it ran. The worker runs inside the test's transaction: its check for stale
+    connections would close that transaction's connection (PostgreSQL), so it is left out."""
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
