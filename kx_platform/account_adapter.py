@@ -14,17 +14,16 @@ Installed through `ACCOUNT_ADAPTER`.
 """
 
 import logging
-import smtplib
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from kx_platform.mail import MAIL_ERRORS
+
 logger = logging.getLogger(__name__)
 
-# What a mail server that is down or refuses us raises (SMTPException is an OSError).
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 MAIL_FAILED = _(
     "We could not send the e-mail: the mail server is not answering. "

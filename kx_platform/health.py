@@ -5,12 +5,11 @@ must not restart it for a database outage). `/readyz` says whether this process 
 the database and the cache answer, and what search depends on (Elasticsearch when it is
 configured, the indexing outbox's backlog and the age of its oldest entry, this host's
 embedded index: not empty while there are published practices, not behind another
-host's, search.readiness) and, when tasks
-run on a worker, that the worker keeps up: no task has waited to run longer than
-WORKER_MAX_LAG_SECONDS (the heartbeat, the time a worker last started or finished a task,
-is reported beside it; an idle worker beats through the scheduler's heartbeat task). The
-answers name
-each check and its state, never a host, a setting or an error message.
+host's, search.readiness) and, when tasks run on a worker, that the worker keeps up: no
+task has waited to run longer than WORKER_MAX_LAG_SECONDS (the heartbeat, the time a worker
+last started or finished a task, is reported beside it; an idle worker beats through the
+scheduler's heartbeat task). The answers name each check and its state, never a host, a
+setting or an error message.
 """
 
 import time

@@ -29,6 +29,8 @@ from kx_platform import background
 logger = logging.getLogger(__name__)
 
 OUTGOING = "outgoing"
+# What a mail server that is down or refuses us raises (SMTPException is an OSError).
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 class QueuedEmailBackend(BaseEmailBackend):
@@ -111,7 +113,7 @@ def send_email(message, attempt=0):
     email = deserialize(message)
     try:
         mailers[OUTGOING].send_messages([email])
-    except (smtplib.SMTPException, OSError) as error:
+    except MAIL_ERRORS as error:
         last = attempt + 1 >= settings.KX_MAIL_RETRY_ATTEMPTS
         if is_permanent(error) or last or not background.can_defer(send_email):
             logger.error(

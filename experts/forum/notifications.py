@@ -15,7 +15,6 @@ its parameters, and it is translated per recipient.
 """
 
 import logging
-import smtplib
 from collections import Counter
 
 from django.conf import settings
@@ -32,11 +31,11 @@ from wagtail.users.models import UserProfile
 from experts.forum import roles
 from experts.forum.models import DigestItem, EmailFrequency, ForumMember, Subscription
 from experts.models import Notification
+from kx_platform.mail import MAIL_ERRORS
 
 logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "kx.forum.unsubscribe"
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
 MAX_MENTIONS = 10
 
 

@@ -91,7 +91,7 @@ class Stack:
 
     # --- processes -------------------------------------------------------------------------
 
-    def manage(self, *args, check=True):
+    def manage(self, *args):
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -100,8 +100,7 @@ class Stack:
             text=True,
             timeout=600,
         )
-        if check:
-            assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
         return result.stdout
 
     def shell(self, code):
